@@ -1,0 +1,138 @@
+# mkit: build lib/libmkit.a, then one binary per cmd/ entry.
+# SANITIZE=1 builds the same tree under asan/ with ASan and UBSan.
+
+VERSION = 0.1.0
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+
+PKG_CONFIG ?= pkg-config
+CURL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcurl 2>/dev/null)
+CURL_LIBS   := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null)
+
+ifeq ($(SANITIZE),1)
+O	 = asan/
+OPTFLAGS = -O1 -g -fno-omit-frame-pointer
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all
+else
+O	 =
+OPTFLAGS = -O2
+SANFLAGS =
+endif
+
+MK_CPPFLAGS = -D_DEFAULT_SOURCE -D_FORTIFY_SOURCE=2 -Ilib $(CURL_CFLAGS)
+MK_CFLAGS   = -std=c17 -Wall -Wextra -Werror -Wvla $(OPTFLAGS) \
+	      -fstack-protector-strong -fPIE $(SANFLAGS)
+MK_LDFLAGS  = -pie -Wl,-z,relro,-z,now $(SANFLAGS)
+LDLIBS	    = $(CURL_LIBS)
+
+BIN	= mlookup msend mpop mimap mmime
+
+LIBOBJ	= \
+	lib/atomic.o \
+	lib/buf.o \
+	lib/conf.o \
+	lib/json.o \
+	lib/mcurl.o \
+	lib/mk.o \
+	lib/pass.o \
+	lib/trace.o
+
+UNIT	= \
+	tests/unit/test_atomic \
+	tests/unit/test_buf \
+	tests/unit/test_conf \
+	tests/unit/test_json \
+	tests/unit/test_mcurl \
+	tests/unit/test_mk \
+	tests/unit/test_pass \
+	tests/unit/test_trace
+
+MAN1	= man/mlookup.1 man/msend.1 man/mpop.1 man/mimap.1 man/mmime.1
+MAN5	= man/mkit-config.5
+MAN7	= man/mkit.7
+
+LIB	= $(O)lib/libmkit.a
+BINS	= $(BIN:%=$(O)bin/%)
+UNITS	= $(UNIT:%=$(O)%)
+
+all: $(LIB) $(BINS)
+
+$(O)lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(MK_CPPFLAGS) $(CPPFLAGS) $(MK_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)cmd/%.o: cmd/%.c
+	@mkdir -p $(@D)
+	$(CC) $(MK_CPPFLAGS) $(CPPFLAGS) $(MK_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(MK_CPPFLAGS) $(CPPFLAGS) $(MK_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIBOBJ:%=$(O)%)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(O)bin/%: $(O)cmd/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(MK_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(O)tests/unit/test_%: $(O)tests/unit/test_%.o $(LIB)
+	$(CC) $(MK_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+units: $(UNITS)
+
+deps:
+	@sh tests/deps.sh
+
+# The suite: unit tests, then every bats file, summed up in one line.
+check: deps
+	@$(MAKE) --no-print-directory all units
+	@MKIT_BIN=$(CURDIR)/$(O)bin MKIT_UNIT=$(CURDIR)/$(O)tests/unit \
+	    bash tests/run.sh
+
+check-asan:
+	@$(MAKE) --no-print-directory check SANITIZE=1
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@MKIT_BIN=$(CURDIR)/bin bash tests/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+	    $(DESTDIR)$(FISHCOMPDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	for b in $(BIN); do \
+	    install -m 644 completions/bash/$$b $(DESTDIR)$(BASHCOMPDIR)/$$b; \
+	    install -m 644 completions/zsh/_$$b $(DESTDIR)$(ZSHCOMPDIR)/_$$b; \
+	    install -m 644 completions/fish/$$b.fish \
+		$(DESTDIR)$(FISHCOMPDIR)/$$b.fish; \
+	done
+
+uninstall:
+	for b in $(BIN); do \
+	    rm -f $(DESTDIR)$(BINDIR)/$$b $(DESTDIR)$(MANDIR)/man1/$$b.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/$$b $(DESTDIR)$(ZSHCOMPDIR)/_$$b \
+		$(DESTDIR)$(FISHCOMPDIR)/$$b.fish; \
+	done
+	rm -f $(DESTDIR)$(MANDIR)/man5/mkit-config.5 \
+	    $(DESTDIR)$(MANDIR)/man7/mkit.7
+
+clean:
+	rm -rf bin asan lib/*.o lib/*.d lib/*.a cmd/*.o cmd/*.d \
+	    tests/unit/*.o tests/unit/*.d $(UNIT)
+
+.PHONY: all units deps check check-asan demo install uninstall clean
+.SECONDARY:
+
+-include $(LIBOBJ:%.o=$(O)%.d) $(BIN:%=$(O)cmd/%.d) $(UNIT:%=$(O)%.d)

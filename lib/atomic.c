@@ -1,0 +1,2 @@
+/* atomic.c: see atomic.h. */
+#include "atomic.h"

@@ -1,0 +1,4 @@
+#ifndef ATOMIC_H
+#define ATOMIC_H
+#include "mk.h"
+#endif

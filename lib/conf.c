@@ -1,0 +1,2 @@
+/* conf.c: see conf.h. */
+#include "conf.h"

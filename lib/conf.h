@@ -1,0 +1,4 @@
+#ifndef CONF_H
+#define CONF_H
+#include "mk.h"
+#endif

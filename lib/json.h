@@ -1,0 +1,4 @@
+#ifndef JSON_H
+#define JSON_H
+#include "mk.h"
+#endif

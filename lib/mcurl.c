@@ -1,0 +1,2 @@
+/* mcurl.c: see mcurl.h. */
+#include "mcurl.h"

@@ -1,0 +1,4 @@
+#ifndef MCURL_H
+#define MCURL_H
+#include "mk.h"
+#endif

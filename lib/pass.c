@@ -1,0 +1,2 @@
+/* pass.c: see pass.h. */
+#include "pass.h"

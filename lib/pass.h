@@ -1,0 +1,4 @@
+#ifndef PASS_H
+#define PASS_H
+#include "mk.h"
+#endif

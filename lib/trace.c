@@ -1,0 +1,2 @@
+/* trace.c: see trace.h. */
+#include "trace.h"

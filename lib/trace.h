@@ -1,0 +1,4 @@
+#ifndef TRACE_H
+#define TRACE_H
+#include "mk.h"
+#endif
