@@ -14,12 +14,13 @@ PKG_CONFIG ?= pkg-config
 CURL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcurl 2>/dev/null)
 CURL_LIBS   := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null)
 
+# O: where objects and binaries go (a prefix ending in /, may be absolute).
 ifeq ($(SANITIZE),1)
-O	 = asan/
+O	?= asan/
 OPTFLAGS = -O1 -g -fno-omit-frame-pointer
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all
 else
-O	 =
+O	?=
 OPTFLAGS = -O2
 SANFLAGS =
 endif
@@ -93,7 +94,7 @@ deps:
 # The suite: unit tests, then every bats file, summed up in one line.
 check: deps
 	@$(MAKE) --no-print-directory all units
-	@MKIT_BIN=$(CURDIR)/$(O)bin MKIT_UNIT=$(CURDIR)/$(O)tests/unit \
+	@MKIT_BIN=$(abspath $(O)bin) MKIT_UNIT=$(abspath $(O)tests/unit) \
 	    bash tests/run.sh
 
 check-asan:
@@ -101,7 +102,7 @@ check-asan:
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@MKIT_BIN=$(CURDIR)/bin bash tests/demo.sh
+	@MKIT_BIN=$(abspath $(O)bin) bash tests/demo.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

@@ -1,0 +1,80 @@
+# tests/helpers.bash: loaded by every bats file ("load helpers").
+#
+# - The binaries under test are on PATH (tests/run.sh puts $MKIT_BIN
+#   first); MKIT_BIN names their directory.
+# - Nothing touches $HOME or the real network: HOME, MKIT_CONFIG and
+#   XDG_* point into the test's own temporary directory.
+# - servers_start KIND... (in setup_file) starts the real servers of
+#   tests/servers/KIND.sh in a private directory and exports what they
+#   publish (ports, CA file, users); servers_stop (in teardown_file)
+#   stops them all.  Without root, need_root skips with the reason.
+
+MKIT_TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+export MKIT_TOP
+: "${MKIT_BIN:=$MKIT_TOP/bin}"
+export MKIT_BIN PATH="$MKIT_BIN:$PATH"
+
+mkit_isolate() {
+	local d=${BATS_TEST_TMPDIR:-${BATS_FILE_TMPDIR:-$(mktemp -d)}}
+	export HOME="$d/home" XDG_CONFIG_HOME="$d/home/.config"
+	export XDG_STATE_HOME="$d/home/.local/state"
+	export XDG_CACHE_HOME="$d/home/.cache"
+	export MKIT_CONFIG="$d/home/.config/mkit/config"
+	unset MKIT_PASSWORD
+	mkdir -p "$HOME"
+}
+
+# need_root: skip this test (or, from setup_file, the whole file) when
+# not root, saying why.
+need_root() {
+	if [ "$(id -u)" != 0 ]; then
+		skip "needs root to run the real servers (${1:-daemons})"
+	fi
+}
+
+# servers_start KIND...: tests/servers/KIND.sh start DIR, then export
+# every NAME=value line of DIR/env.  On failure the servers' logs go to
+# fd 3 (shown by bats) and the file fails.
+servers_start() {
+	local kind dir
+	for kind in "$@"; do
+		dir="$BATS_FILE_TMPDIR/srv-$kind"
+		mkdir -p "$dir"
+		if ! "$MKIT_TOP/tests/servers/$kind.sh" start "$dir" >"$dir/start.log" 2>&1; then
+			echo "# $kind servers did not start:" >&3
+			sed 's/^/#   /' "$dir/start.log" >&3
+			"$MKIT_TOP/tests/servers/$kind.sh" stop "$dir" >/dev/null 2>&1
+			return 1
+		fi
+		MKIT_SERVERS="${MKIT_SERVERS:-} $kind"
+		set -a
+		. "$dir/env"
+		set +a
+	done
+	export MKIT_SERVERS
+}
+
+servers_stop() {
+	local kind
+	for kind in ${MKIT_SERVERS:-}; do
+		"$MKIT_TOP/tests/servers/$kind.sh" stop \
+		    "$BATS_FILE_TMPDIR/srv-$kind" >/dev/null 2>&1 || true
+	done
+}
+
+# free_port: print a TCP+UDP port on 127.0.0.1 that nothing listens on.
+free_port() {
+	python3 - <<'PY'
+import socket
+while True:
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    t.bind(("127.0.0.1", 0))
+    port = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", port))
+    except OSError:
+        t.close(); continue
+    print(port); break
+PY
+}
