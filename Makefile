@@ -28,7 +28,9 @@ endif
 MK_CPPFLAGS = -D_DEFAULT_SOURCE -D_FORTIFY_SOURCE=2 -Ilib $(CURL_CFLAGS)
 MK_CFLAGS   = -std=c17 -Wall -Wextra -Werror -Wvla $(OPTFLAGS) \
 	      -fstack-protector-strong -fPIE $(SANFLAGS)
-MK_LDFLAGS  = -pie -Wl,-z,relro,-z,now $(SANFLAGS)
+# --as-needed: a binary links only the shared libraries it calls, so a
+# plain mlookup query never loads libcurl.
+MK_LDFLAGS  = -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(SANFLAGS)
 LDLIBS	    = $(CURL_LIBS)
 
 BIN	= mlookup msend mpop mimap mmime
