@@ -9,7 +9,5 @@ main(int argc, char *argv[])
 {
 	return stub_main(argc, argv,
 	    "usage: mlookup [-h] [--json] [--timeout secs] [--trace] [--version]\n"
-	    "               name [type] [@server]\n"
-	    "       mlookup -x address\n"
-	    "       mlookup [options] -\n");
+	    "               name [type] [@server]\n");
 }

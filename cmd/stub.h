@@ -42,7 +42,8 @@ stub_main(int argc, char *argv[], const char *usage_text)
 
 	mk_setprogname(argv[0]);
 	stub_usage_text = usage_text;
-	while ((ch = getopt_long(argc, argv, "h", stub_longopts, NULL)) != -1) {
+	opterr = 0;	/* our own "PROG: reason" lines, not getopt's */
+	while ((ch = getopt_long(argc, argv, ":h", stub_longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			stub_usage(stdout);
@@ -59,7 +60,12 @@ stub_main(int argc, char *argv[], const char *usage_text)
 		case OPT_VERSION:
 			printf("%s (mkit) %s\n", mk_getprogname(), MK_VERSION);
 			return 0;
+		case ':':
+			mk_warn("%s: missing argument", argv[optind - 1]);
+			stub_usage(stderr);
+			return EX_USAGE;
 		default:
+			mk_warn("%s: unknown option", argv[optind - 1]);
 			stub_usage(stderr);
 			return EX_USAGE;
 		}

@@ -1,0 +1,249 @@
+#!/usr/bin/env bats
+# The command line every tool shares (issue 2): -h/--help, --version,
+# unknown options, --timeout checking, and, until each tool's own
+# release, "not implemented" (exit 69).
+
+# shellcheck disable=SC2154 # status, output, stderr, stderr_lines: set by run
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+setup() {
+	mkit_isolate
+}
+
+# fail_run MSG: print MSG and what the last run saw, then fail.
+fail_run() {
+	printf '%s\nexit status: %s\n--- stdout\n%s\n--- stderr\n%s\n' \
+	    "$1" "$status" "$output" "$stderr" >&2
+	return 1
+}
+
+# help_of TOOL: what TOOL --help prints (the usage).
+help_of() {
+	"$1" --help
+}
+
+# check_help TOOL OPT: OPT prints the usage on stdout, nothing on
+# stderr, and exits 0.
+check_help() {
+	run --separate-stderr "$1" "$2"
+	[ "$status" -eq 0 ] || fail_run "$1 $2: exit status"
+	[[ $output == "usage: $1 "* ]] || fail_run "$1 $2: no usage on stdout"
+	[ -z "$stderr" ] || fail_run "$1 $2: stderr not empty"
+}
+
+# check_version TOOL: "TOOL (mkit) VERSION", VERSION that of the Makefile.
+check_version() {
+	local version
+	version=$(sed -n 's/^VERSION[[:space:]]*=[[:space:]]*//p' \
+	    "$MKIT_TOP/Makefile")
+	[ -n "$version" ]
+	run --separate-stderr "$1" --version
+	[ "$status" -eq 0 ] || fail_run "$1 --version: exit status"
+	[ "$output" = "$1 (mkit) $version" ] ||
+	    fail_run "$1 --version: expected '$1 (mkit) $version'"
+	[ -z "$stderr" ] || fail_run "$1 --version: stderr not empty"
+}
+
+# check_bad_option TOOL ARGS...: exit 64, nothing on stdout, and stderr
+# ends with the usage (getopt may name the option on a line before it).
+check_bad_option() {
+	local tool=$1 usage
+	usage=$(help_of "$tool")
+	run --separate-stderr "$@"
+	[ "$status" -eq 64 ] || fail_run "$*: exit status"
+	[ -z "$output" ] || fail_run "$*: stdout not empty"
+	[[ $stderr == *"$usage" ]] || fail_run "$*: no usage at the end of stderr"
+	printf '%s\n' "${stderr_lines[@]}" | grep -q "^usage: $tool " ||
+	    fail_run "$*: no line starting 'usage: $tool'"
+	# The reason first, in the PROG: context: reason form.
+	[[ ${stderr_lines[0]} == "$tool: $2: "* ]] ||
+	    fail_run "$*: first line is not '$tool: $2: reason'"
+}
+
+# check_bad_timeout TOOL VALUE: exit 64, nothing on stdout, one line
+# "TOOL: ..." on stderr that names the value.
+check_bad_timeout() {
+	run --separate-stderr "$1" --timeout "$2"
+	[ "$status" -eq 64 ] || fail_run "$1 --timeout $2: exit status"
+	[ -z "$output" ] || fail_run "$1 --timeout $2: stdout not empty"
+	[ "${#stderr_lines[@]}" -eq 1 ] ||
+	    fail_run "$1 --timeout $2: not one line on stderr"
+	[[ $stderr == "$1: "*"$2"* ]] ||
+	    fail_run "$1 --timeout $2: not '$1: ...' naming '$2'"
+}
+
+# check_stub TOOL ARGS...: exit 69, nothing on stdout, and exactly the
+# line "TOOL: not implemented" on stderr.
+check_stub() {
+	local tool=$1
+	run --separate-stderr "$@"
+	[ "$status" -eq 69 ] || fail_run "$*: exit status"
+	[ -z "$output" ] || fail_run "$*: stdout not empty"
+	[ "$stderr" = "$tool: not implemented" ] ||
+	    fail_run "$*: stderr is not exactly '$tool: not implemented'"
+	[ "${#stderr_lines[@]}" -eq 1 ] || fail_run "$*: not one line"
+}
+
+# check_common TOOL: the common options are accepted, alone and
+# together, in both long forms; the stub then exits 69.
+check_common() {
+	check_stub "$1" --json
+	check_stub "$1" --trace
+	check_stub "$1" --timeout 1
+	check_stub "$1" --timeout=86400
+	check_stub "$1" --json --trace --timeout 30
+}
+
+# check_timeout_range TOOL: 0 and 86401 are out of range.
+check_timeout_range() {
+	check_bad_timeout "$1" 0
+	check_bad_timeout "$1" 86401
+	check_bad_timeout "$1" -5
+}
+
+@test "mlookup: -h prints the usage on stdout, exit 0" {
+	check_help mlookup -h
+}
+@test "mlookup: --help prints the usage on stdout, exit 0" {
+	check_help mlookup --help
+}
+@test "mlookup: --version" {
+	check_version mlookup
+}
+@test "mlookup: an unknown option is exit 64 with the usage on stderr" {
+	check_bad_option mlookup --no-such-option
+	check_bad_option mlookup -Z
+}
+@test "mlookup: --timeout without a value is exit 64 with the usage" {
+	check_bad_option mlookup --timeout
+}
+@test "mlookup: --timeout abc is exit 64 with one error line" {
+	check_bad_timeout mlookup abc
+}
+@test "mlookup: --timeout 0, 86401, -5 are exit 64 with one error line" {
+	check_timeout_range mlookup
+}
+@test "mlookup: no arguments: exit 69, 'mlookup: not implemented'" {
+	check_stub mlookup
+}
+@test "mlookup: the common options are accepted, then exit 69" {
+	check_common mlookup
+}
+
+@test "msend: -h prints the usage on stdout, exit 0" {
+	check_help msend -h
+}
+@test "msend: --help prints the usage on stdout, exit 0" {
+	check_help msend --help
+}
+@test "msend: --version" {
+	check_version msend
+}
+@test "msend: an unknown option is exit 64 with the usage on stderr" {
+	check_bad_option msend --no-such-option
+	check_bad_option msend -Z
+}
+@test "msend: --timeout without a value is exit 64 with the usage" {
+	check_bad_option msend --timeout
+}
+@test "msend: --timeout abc is exit 64 with one error line" {
+	check_bad_timeout msend abc
+}
+@test "msend: --timeout 0, 86401, -5 are exit 64 with one error line" {
+	check_timeout_range msend
+}
+@test "msend: no arguments: exit 69, 'msend: not implemented'" {
+	check_stub msend
+}
+@test "msend: the common options are accepted, then exit 69" {
+	check_common msend
+}
+
+@test "mpop: -h prints the usage on stdout, exit 0" {
+	check_help mpop -h
+}
+@test "mpop: --help prints the usage on stdout, exit 0" {
+	check_help mpop --help
+}
+@test "mpop: --version" {
+	check_version mpop
+}
+@test "mpop: an unknown option is exit 64 with the usage on stderr" {
+	check_bad_option mpop --no-such-option
+	check_bad_option mpop -Z
+}
+@test "mpop: --timeout without a value is exit 64 with the usage" {
+	check_bad_option mpop --timeout
+}
+@test "mpop: --timeout abc is exit 64 with one error line" {
+	check_bad_timeout mpop abc
+}
+@test "mpop: --timeout 0, 86401, -5 are exit 64 with one error line" {
+	check_timeout_range mpop
+}
+@test "mpop: no arguments: exit 69, 'mpop: not implemented'" {
+	check_stub mpop
+}
+@test "mpop: the common options are accepted, then exit 69" {
+	check_common mpop
+}
+
+@test "mimap: -h prints the usage on stdout, exit 0" {
+	check_help mimap -h
+}
+@test "mimap: --help prints the usage on stdout, exit 0" {
+	check_help mimap --help
+}
+@test "mimap: --version" {
+	check_version mimap
+}
+@test "mimap: an unknown option is exit 64 with the usage on stderr" {
+	check_bad_option mimap --no-such-option
+	check_bad_option mimap -Z
+}
+@test "mimap: --timeout without a value is exit 64 with the usage" {
+	check_bad_option mimap --timeout
+}
+@test "mimap: --timeout abc is exit 64 with one error line" {
+	check_bad_timeout mimap abc
+}
+@test "mimap: --timeout 0, 86401, -5 are exit 64 with one error line" {
+	check_timeout_range mimap
+}
+@test "mimap: no arguments: exit 69, 'mimap: not implemented'" {
+	check_stub mimap
+}
+@test "mimap: the common options are accepted, then exit 69" {
+	check_common mimap
+}
+
+@test "mmime: -h prints the usage on stdout, exit 0" {
+	check_help mmime -h
+}
+@test "mmime: --help prints the usage on stdout, exit 0" {
+	check_help mmime --help
+}
+@test "mmime: --version" {
+	check_version mmime
+}
+@test "mmime: an unknown option is exit 64 with the usage on stderr" {
+	check_bad_option mmime --no-such-option
+	check_bad_option mmime -Z
+}
+@test "mmime: --timeout without a value is exit 64 with the usage" {
+	check_bad_option mmime --timeout
+}
+@test "mmime: --timeout abc is exit 64 with one error line" {
+	check_bad_timeout mmime abc
+}
+@test "mmime: --timeout 0, 86401, -5 are exit 64 with one error line" {
+	check_timeout_range mmime
+}
+@test "mmime: no arguments: exit 69, 'mmime: not implemented'" {
+	check_stub mmime
+}
+@test "mmime: the common options are accepted, then exit 69" {
+	check_common mmime
+}
