@@ -5,7 +5,8 @@ set -u
 
 PKGS="gcc make pkg-config libc6-dev libcurl4-openssl-dev libmagic-dev bats
       nsd unbound dovecot-core dovecot-imapd dovecot-pop3d postfix
-      openssl ca-certificates curl python3 mandoc iproute2 file"
+      openssl ca-certificates curl python3 mandoc iproute2 file
+      bind9-dnsutils"
 
 missing=
 for p in $PKGS; do
