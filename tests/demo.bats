@@ -1,0 +1,17 @@
+#!/usr/bin/env bats
+# make demo's script, run as the README's first command runs it.
+
+load helpers
+
+@test "the demo runs every step against the real servers and stops them" {
+	need_root
+	run bash "$MKIT_TOP/tests/demo.sh"
+	echo "$output"
+	[ "$status" = 0 ]
+	[[ $output != *FAILED* ]]
+	[[ $output == *"MX	10 mail.example.org."* ]]
+	[[ $output == *"Bob's INBOX has: Subject: hello from the demo"* ]]
+	# Every server it started is gone.
+	run pgrep -f 'mkit-demo\.'
+	[ "$status" = 1 ]
+}
