@@ -39,6 +39,7 @@ LIBOBJ	= \
 	lib/atomic.o \
 	lib/buf.o \
 	lib/conf.o \
+	lib/conn.o \
 	lib/json.o \
 	lib/mcurl.o \
 	lib/mk.o \
@@ -49,6 +50,7 @@ UNIT	= \
 	tests/unit/test_atomic \
 	tests/unit/test_buf \
 	tests/unit/test_conf \
+	tests/unit/test_conn \
 	tests/unit/test_json \
 	tests/unit/test_mcurl \
 	tests/unit/test_mk \

@@ -95,16 +95,26 @@ int
 buf_printf(struct mk_buf *b, const char *fmt, ...)
 {
 	va_list	ap;
-	int	n;
+	int	rc;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	rc = buf_vprintf(b, fmt, ap);
 	va_end(ap);
+	return rc;
+}
+
+int
+buf_vprintf(struct mk_buf *b, const char *fmt, va_list ap)
+{
+	va_list	aq;
+	int	n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
 	if (n < 0 || grow(b, (size_t)n) == -1)
 		return -1;
-	va_start(ap, fmt);
 	n = vsnprintf((char *)b->p + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		return -1;
 	b->len += (size_t)n;

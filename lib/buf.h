@@ -5,6 +5,7 @@
 #ifndef BUF_H
 #define BUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -34,6 +35,8 @@ int	 buf_addc(struct mk_buf *b, int c);
 int	 buf_adds(struct mk_buf *b, const char *s);
 int	 buf_printf(struct mk_buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+int	 buf_vprintf(struct mk_buf *b, const char *fmt, va_list ap)
+	    __attribute__((format(printf, 2, 0)));
 
 /* Remove the first n bytes (all of them if n >= len). */
 void	 buf_consume(struct mk_buf *b, size_t n);

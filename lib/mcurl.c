@@ -16,6 +16,7 @@ struct mcurl {
 	int			 tracing;	/* trace.fp is set */
 	struct trace_state	 trace;
 	char			 url[256];	/* redacted, for messages */
+	struct mk_buf		 heard;		/* server lines seen by libcurl */
 	char			 errbuf[CURL_ERROR_SIZE];
 };
 
@@ -245,8 +246,12 @@ setup(struct mcurl *m, const struct mcurl_params *p, long use_ssl)
 	sets(m, CURLOPT_PASSWORD, p->password);
 	if (p->connect_only)
 		setl(m, CURLOPT_CONNECT_ONLY, 1L);
-	if (m->tracing)
-		setup_trace(m);
+	/*
+	 * Always: the debug callback also records what the server said
+	 * while libcurl ran the session (greeting, EHLO, CAPA), which
+	 * libcurl does not expose otherwise.
+	 */
+	setup_trace(m);
 }
 
 struct mcurl *
@@ -263,6 +268,7 @@ mcurl_new(const struct mcurl_params *p, struct mk_err *e)
 		return NULL;
 	}
 	trace_init(&m->trace, p->trace, proto);
+	buf_init(&m->heard, MCURL_HEARDMAX);
 	m->tracing = p->trace != NULL;
 	(void)mcurl_url_redact(p->url, m->url, sizeof(m->url));
 	if ((m->easy = curl_easy_init()) == NULL) {
@@ -291,6 +297,7 @@ mcurl_free(struct mcurl *m)
 		curl_easy_cleanup(m->easy);
 	(void)trace_flush(&m->trace);
 	trace_free(&m->trace);
+	buf_free(&m->heard);
 	free(m);
 }
 
@@ -298,6 +305,13 @@ CURL *
 mcurl_easy(struct mcurl *m)
 {
 	return m->easy;
+}
+
+const char *
+mcurl_heard(struct mcurl *m, size_t *len)
+{
+	*len = m->heard.len;
+	return buf_str(&m->heard);
 }
 
 struct trace_state *
@@ -319,9 +333,12 @@ debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
 	(void)h;
 	switch (type) {
 	case CURLINFO_TEXT:
-		(void)trace_feed(&m->trace, TRACE_I, data, size);
+		if (m->tracing)
+			(void)trace_feed(&m->trace, TRACE_I, data, size);
 		break;
 	case CURLINFO_HEADER_IN:
+		/* Past the cap the record stays cut (heard.toobig). */
+		(void)buf_add(&m->heard, data, size);
 		(void)trace_feed(&m->trace, TRACE_S, data, size);
 		break;
 	case CURLINFO_HEADER_OUT:

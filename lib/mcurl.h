@@ -39,6 +39,7 @@ enum mcurl_tls {
 #define MCURL_CONNECT_TIMEOUT	30	/* seconds, if connect_timeout_s 0 */
 #define MCURL_TIMEOUT		120	/* seconds, if timeout_s 0 */
 #define MCURL_PROTOCOLS		"smtp,smtps,pop3,pop3s,imap,imaps"
+#define MCURL_HEARDMAX		65536	/* bytes of server lines recorded */
 
 /*
  * What the caller fills.  libcurl copies the strings, so they need only
@@ -82,6 +83,13 @@ struct mcurl	*mcurl_new(const struct mcurl_params *p, struct mk_err *e);
 
 /* Clean up the handle (libcurl may say QUIT/LOGOUT), flush the trace. */
 void		 mcurl_free(struct mcurl *m);
+
+/*
+ * Every line the server sent while libcurl ran the session (greeting,
+ * EHLO/CAPA/CAPABILITY replies, AUTH replies), with their CRLFs, as
+ * received: untrusted.  At most MCURL_HEARDMAX bytes.  Owned by m.
+ */
+const char	*mcurl_heard(struct mcurl *m, size_t *len);
 
 /* The easy handle; owned by m. */
 CURL		*mcurl_easy(struct mcurl *m);

@@ -1,0 +1,299 @@
+/*
+ * conn.c: speaking a mail protocol over a connection libcurl opened.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "conn.h"
+
+struct conn {
+	struct mcurl	*m;		/* owned */
+	CURL		*easy;		/* borrowed from m */
+	curl_socket_t	 fd;
+	int		 timeout_ms;
+	struct mk_buf	 in;		/* received, not yet handed out */
+	size_t		 off;		/* start of unread bytes in in */
+	size_t		 used;		/* bytes of the last line handed out */
+	struct mk_buf	 out;		/* one formatted command */
+};
+
+static int	wait_fd(struct conn *, short, struct mk_err *);
+static int	recv_once(struct conn *, struct mk_err *);
+static int	fill(struct conn *, struct mk_err *);
+static int	send_all(struct conn *, const void *, size_t,
+		    struct mk_err *);
+
+struct conn *
+conn_open(const struct mcurl_params *p, struct mk_err *e)
+{
+	struct mcurl_params	 q = *p;
+	struct conn		*c;
+	CURLcode		 rc;
+
+	q.connect_only = 1;
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		mk_seterr(e, MK_ESOFTWARE, "out of memory");
+		return NULL;
+	}
+	buf_init(&c->in, 0);
+	buf_init(&c->out, CONN_LINEMAX);
+	conn_set_timeout(c, p->timeout_s);
+	if ((c->m = mcurl_new(&q, e)) == NULL)
+		goto fail;
+	c->easy = mcurl_easy(c->m);
+	if (mcurl_perform(c->m, e) == -1)
+		goto fail;
+	rc = curl_easy_getinfo(c->easy, CURLINFO_ACTIVESOCKET, &c->fd);
+	if (rc != CURLE_OK || c->fd == CURL_SOCKET_BAD) {
+		mk_seterr(e, MK_ESOFTWARE, "libcurl gave no socket");
+		goto fail;
+	}
+	return c;
+fail:
+	conn_close(c);
+	return NULL;
+}
+
+void
+conn_close(struct conn *c)
+{
+	if (c == NULL)
+		return;
+	mcurl_free(c->m);
+	buf_free(&c->in);
+	buf_free(&c->out);
+	free(c);
+}
+
+const char *
+conn_heard(struct conn *c, size_t *len)
+{
+	return mcurl_heard(c->m, len);
+}
+
+void
+conn_set_timeout(struct conn *c, long secs)
+{
+	if (secs <= 0)
+		secs = MCURL_TIMEOUT;
+	c->timeout_ms = secs > 86400 ? 86400 * 1000 : (int)secs * 1000;
+}
+
+/* Wait until the socket is ready for ev, within the timeout. */
+static int
+wait_fd(struct conn *c, short ev, struct mk_err *e)
+{
+	struct pollfd	pfd;
+	int		n;
+
+	pfd.fd = c->fd;
+	pfd.events = ev;
+	do
+		n = poll(&pfd, 1, c->timeout_ms);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		return mk_seterrno(e, MK_EIO, errno, "poll");
+	if (n == 0)
+		return mk_seterr(e, MK_ETEMP, "timed out after %d s waiting "
+		    "for the server", c->timeout_ms / 1000);
+	return 0;
+}
+
+/*
+ * One non-blocking read: 1 bytes added, 0 nothing there yet, -1 error.
+ * Decrypted bytes can wait inside libcurl (TLS), so this is asked
+ * before poll() is.
+ */
+static int
+recv_once(struct conn *c, struct mk_err *e)
+{
+	char		tmp[16384];
+	size_t		n = 0;
+	CURLcode	rc;
+
+	rc = curl_easy_recv(c->easy, tmp, sizeof(tmp), &n);
+	if (rc == CURLE_AGAIN)
+		return 0;
+	if (rc != CURLE_OK)
+		return mcurl_seterr(c->m, rc, e);
+	if (n == 0)
+		return mk_seterr(e, MK_ETEMP, "the server closed the connection");
+	if (c->off > 0) {
+		buf_consume(&c->in, c->off);
+		c->off = 0;
+	}
+	if (buf_add(&c->in, tmp, n) == -1)
+		return mk_seterr(e, MK_ESOFTWARE, "out of memory");
+	return 1;
+}
+
+/* Read at least one more byte, waiting up to the timeout. */
+static int
+fill(struct conn *c, struct mk_err *e)
+{
+	int rc;
+
+	while ((rc = recv_once(c, e)) == 0)
+		if (wait_fd(c, POLLIN, e) == -1)
+			return -1;
+	return rc == 1 ? 0 : -1;
+}
+
+static int
+send_all(struct conn *c, const void *p, size_t n, struct mk_err *e)
+{
+	const char	*s = p;
+	size_t		 sent;
+	CURLcode	 rc;
+
+	while (n > 0) {
+		sent = 0;
+		rc = curl_easy_send(c->easy, s, n, &sent);
+		if (rc == CURLE_AGAIN) {
+			if (wait_fd(c, POLLOUT, e) == -1)
+				return -1;
+			continue;
+		}
+		if (rc != CURLE_OK)
+			return mcurl_seterr(c->m, rc, e);
+		s += sent;
+		n -= sent;
+	}
+	return 0;
+}
+
+int
+conn_cmd(struct conn *c, struct mk_err *e, const char *fmt, ...)
+{
+	struct trace_state	*ts = mcurl_trace(c->m);
+	va_list			 ap;
+	int			 n;
+
+	buf_reset(&c->out);
+	va_start(ap, fmt);
+	n = buf_vprintf(&c->out, fmt, ap);
+	va_end(ap);
+	if (n == -1)
+		return mk_seterr(e, c->out.toobig ? MK_EUSAGE : MK_ESOFTWARE,
+		    c->out.toobig ? "command too long" : "out of memory");
+	if (mk_has_ctl_line((const char *)c->out.p, c->out.len))
+		return mk_seterr(e, MK_EUSAGE,
+		    "CR, LF or NUL in a protocol command");
+	if (ts != NULL)
+		(void)trace_line(ts, TRACE_C, c->out.p, c->out.len);
+	if (buf_add(&c->out, "\r\n", 2) == -1)
+		return mk_seterr(e, MK_ESOFTWARE, "out of memory");
+	return send_all(c, c->out.p, c->out.len, e);
+}
+
+int
+conn_send(struct conn *c, const void *p, size_t n, struct mk_err *e)
+{
+	struct trace_state *ts = mcurl_trace(c->m);
+
+	if (ts != NULL)
+		trace_data(ts, TRACE_C, n);
+	return send_all(c, p, n, e);
+}
+
+int
+conn_send_lines(struct conn *c, const void *p, size_t n, struct mk_err *e)
+{
+	struct trace_state *ts = mcurl_trace(c->m);
+
+	if (ts != NULL)
+		(void)trace_feed(ts, TRACE_C, p, n);
+	return send_all(c, p, n, e);
+}
+
+int
+conn_line(struct conn *c, int data, const char **line, size_t *len,
+    struct mk_err *e)
+{
+	struct trace_state	*ts = mcurl_trace(c->m);
+	const char		*base, *nl;
+	size_t			 avail, scan = 0, n;
+
+	c->off += c->used;
+	c->used = 0;
+	for (;;) {
+		base = (const char *)c->in.p + c->off;
+		avail = c->in.len - c->off;
+		nl = avail > scan ? memchr(base + scan, '\n', avail - scan) :
+		    NULL;
+		if (nl != NULL)
+			break;
+		if (avail > CONN_LINEMAX)
+			return mk_seterr(e, MK_EPROTO, "server line longer "
+			    "than %d bytes", CONN_LINEMAX);
+		scan = avail;
+		if (fill(c, e) == -1)
+			return -1;
+	}
+	n = (size_t)(nl - base);
+	c->used = n + 1;
+	if (n > 0 && base[n - 1] == '\r')
+		n--;
+	if (ts != NULL) {
+		if (data)
+			trace_data(ts, TRACE_S, c->used);
+		else
+			(void)trace_line(ts, TRACE_S, base, n);
+	}
+	*line = base;
+	*len = n;
+	return 0;
+}
+
+int
+conn_read(struct conn *c, size_t n,
+    int (*sink)(void *, const void *, size_t, struct mk_err *), void *arg,
+    struct mk_err *e)
+{
+	struct trace_state	*ts = mcurl_trace(c->m);
+	size_t			 avail, take;
+
+	c->off += c->used;
+	c->used = 0;
+	if (ts != NULL)
+		trace_data(ts, TRACE_S, n);
+	while (n > 0) {
+		avail = c->in.len - c->off;
+		if (avail == 0) {
+			if (fill(c, e) == -1)
+				return -1;
+			continue;
+		}
+		take = avail < n ? avail : n;
+		if (sink(arg, c->in.p + c->off, take, e) == -1)
+			return -1;
+		c->off += take;
+		n -= take;
+	}
+	return 0;
+}
+
+int
+conn_wait(struct conn *c, int ms, struct mk_err *e)
+{
+	struct pollfd	pfd;
+	int		n;
+
+	if (c->in.len - c->off > c->used)
+		return 1;
+	if ((n = recv_once(c, e)) != 0)
+		return n;
+	pfd.fd = c->fd;
+	pfd.events = POLLIN;
+	do
+		n = poll(&pfd, 1, ms);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		return mk_seterrno(e, MK_EIO, errno, "poll");
+	return n > 0;
+}
