@@ -20,8 +20,8 @@ done
 
 cmd="apt-get install -y --no-install-recommends$missing"
 if [ "$(id -u)" != 0 ]; then
-	echo "mkit: missing packages:$missing" >&2
-	echo "mkit: run as root: apt-get update && $cmd" >&2
+	echo "mkit: missing packages:$missing; as root, run:" >&2
+	echo "$cmd" >&2
 	exit 1
 fi
 
