@@ -40,6 +40,7 @@ LIBOBJ	= \
 	lib/buf.o \
 	lib/conf.o \
 	lib/conn.o \
+	lib/dns.o \
 	lib/json.o \
 	lib/mcurl.o \
 	lib/mk.o \
@@ -51,11 +52,16 @@ UNIT	= \
 	tests/unit/test_buf \
 	tests/unit/test_conf \
 	tests/unit/test_conn \
+	tests/unit/test_dns \
 	tests/unit/test_json \
 	tests/unit/test_mcurl \
 	tests/unit/test_mk \
 	tests/unit/test_pass \
 	tests/unit/test_trace
+
+# Fuzz targets (tests/fuzz/fuzz_NAME.c): replayed over their corpus by
+# make check, and run under libFuzzer for a short time where clang is.
+FUZZ	= dns
 
 MAN1	= man/mlookup.1 man/msend.1 man/mpop.1 man/mimap.1 man/mmime.1
 MAN5	= man/mkit-config.5
@@ -64,6 +70,7 @@ MAN7	= man/mkit.7
 LIB	= $(O)lib/libmkit.a
 BINS	= $(BIN:%=$(O)bin/%)
 UNITS	= $(UNIT:%=$(O)%)
+FUZZERS	= $(FUZZ:%=$(O)tests/fuzz/replay_%)
 
 all: $(LIB) $(BINS)
 
@@ -90,7 +97,13 @@ $(O)bin/%: $(O)cmd/%.o $(LIB)
 $(O)tests/unit/test_%: $(O)tests/unit/test_%.o $(LIB)
 	$(CC) $(MK_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
-units: $(UNITS)
+$(O)tests/fuzz/replay_%: tests/fuzz/driver.c tests/fuzz/fuzz_%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(MK_CPPFLAGS) $(CPPFLAGS) $(MK_CFLAGS) $(CFLAGS) $(MK_LDFLAGS) \
+	    $(LDFLAGS) -o $@ tests/fuzz/driver.c tests/fuzz/fuzz_$*.c $(LIB) \
+	    $(LDLIBS)
+
+units: $(UNITS) $(FUZZERS)
 
 deps:
 	@sh tests/deps.sh
@@ -99,6 +112,7 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all units
 	@MKIT_BIN=$(abspath $(O)bin) MKIT_UNIT=$(abspath $(O)tests/unit) \
+	    MKIT_FUZZ=$(abspath $(O)tests/fuzz) MKIT_FUZZ_TARGETS="$(FUZZ)" \
 	    bash tests/run.sh
 
 check-asan:
@@ -135,7 +149,7 @@ uninstall:
 
 clean:
 	rm -rf bin asan lib/*.o lib/*.d lib/*.a cmd/*.o cmd/*.d \
-	    tests/unit/*.o tests/unit/*.d $(UNIT)
+	    tests/unit/*.o tests/unit/*.d $(UNIT) tests/fuzz/replay_*
 
 .PHONY: all units deps check check-asan demo install uninstall clean
 .SECONDARY:

@@ -1,0 +1,44 @@
+#!/usr/bin/env bats
+# The fuzz targets of tests/fuzz/: every corpus replayed (any compiler),
+# and a short libFuzzer run of each where clang is installed.
+
+load helpers
+
+: "${MKIT_FUZZ:=$MKIT_TOP/tests/fuzz}"
+: "${MKIT_FUZZ_TARGETS:=dns}"
+: "${MKIT_FUZZ_SECONDS:=10}"
+
+# The replay of each target over its seed corpus, as make check built it.
+replay() {
+	local t=$1
+	[ -x "$MKIT_FUZZ/replay_$t" ] || skip "replay_$t not built"
+	run "$MKIT_FUZZ/replay_$t" "$MKIT_TOP"/tests/fuzz/corpus/"$t"/*
+	echo "$output"
+	[ "$status" = 0 ]
+	[[ $output == *"inputs replayed"* ]]
+}
+
+# A libFuzzer run from a scratch copy of the corpus; any crash fails.
+libfuzz() {
+	local t=$1 d=$BATS_TEST_TMPDIR
+	command -v clang >/dev/null || skip "needs clang (libFuzzer) to fuzz"
+	run clang -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -std=c17 -D_DEFAULT_SOURCE \
+	    -I"$MKIT_TOP/lib" "$MKIT_TOP/tests/fuzz/fuzz_$t.c" \
+	    "$MKIT_TOP"/lib/*.c $(pkg-config --cflags --libs libcurl) \
+	    -o "$d/fuzz_$t"
+	[ "$status" = 0 ] || { echo "$output"; false; }
+	mkdir "$d/corpus"
+	cp "$MKIT_TOP"/tests/fuzz/corpus/"$t"/* "$d/corpus/"
+	run "$d/fuzz_$t" -max_total_time="$MKIT_FUZZ_SECONDS" -max_len=65536 \
+	    -artifact_prefix="$d/" "$d/corpus"
+	[ "$status" = 0 ] || { echo "$output" | tail -n 40; false; }
+}
+
+@test "fuzz dns: the seed corpus replays cleanly" {
+	replay dns
+}
+
+@test "fuzz dns: libFuzzer finds no crash in a short run" {
+	libfuzz dns
+}
