@@ -5,6 +5,7 @@ VERSION = 0.1.0
 
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
+SBINDIR	?= $(PREFIX)/sbin
 MANDIR	?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
@@ -42,10 +43,14 @@ LIBOBJ	= \
 	lib/conn.o \
 	lib/dns.o \
 	lib/json.o \
+	lib/maildir.o \
+	lib/mbox.o \
 	lib/mcurl.o \
 	lib/mk.o \
 	lib/pass.o \
-	lib/trace.o
+	lib/pop3.o \
+	lib/trace.o \
+	lib/uidl.o
 
 UNIT	= \
 	tests/unit/test_atomic \
@@ -54,10 +59,14 @@ UNIT	= \
 	tests/unit/test_conn \
 	tests/unit/test_dns \
 	tests/unit/test_json \
+	tests/unit/test_maildir \
+	tests/unit/test_mbox \
 	tests/unit/test_mcurl \
 	tests/unit/test_mk \
 	tests/unit/test_pass \
-	tests/unit/test_trace
+	tests/unit/test_pop3 \
+	tests/unit/test_trace \
+	tests/unit/test_uidl
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c): replayed over their corpus by
 # make check, and run under libFuzzer for a short time where clang is.
@@ -128,6 +137,10 @@ install: all
 	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
 	    $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	if [ "$(INSTALL_SENDMAIL)" = 1 ]; then \
+	    install -d $(DESTDIR)$(SBINDIR); \
+	    ln -sf $(BINDIR)/msend $(DESTDIR)$(SBINDIR)/sendmail; \
+	fi
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
@@ -139,6 +152,10 @@ install: all
 	done
 
 uninstall:
+	if [ -L $(DESTDIR)$(SBINDIR)/sendmail ] && [ "$$(readlink \
+	    $(DESTDIR)$(SBINDIR)/sendmail)" = $(BINDIR)/msend ]; then \
+	    rm -f $(DESTDIR)$(SBINDIR)/sendmail; \
+	fi
 	for b in $(BIN); do \
 	    rm -f $(DESTDIR)$(BINDIR)/$$b $(DESTDIR)$(MANDIR)/man1/$$b.1 \
 		$(DESTDIR)$(BASHCOMPDIR)/$$b $(DESTDIR)$(ZSHCOMPDIR)/_$$b \

@@ -1,12 +1,938 @@
 /*
- * mpop: fetch POP3 mailboxes without losing a message.
- * Not implemented yet: see stub.h.
+ * mpop: fetch POP3 mailboxes from cron without ever losing a message.
+ *
+ * The order that makes it safe is in commit(): a message is durably
+ * delivered, then the UIDL state is saved, and only then may its DELE
+ * be sent; the DELEs count only after QUIT got +OK.
  */
-#include "stub.h"
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "conf.h"
+#include "json.h"
+#include "maildir.h"
+#include "mbox.h"
+#include "mcurl.h"
+#include "mk.h"
+#include "pass.h"
+#include "pop3.h"
+#include "uidl.h"
+
+#define BATCH		MAILDIR_BATCH	/* messages per commit */
+#define LOCK_WAIT	30		/* seconds for an mbox lock, default */
+
+enum {
+	OPT_ALL = 256, OPT_CAFILE, OPT_DELETE, OPT_HEADERS, OPT_INSECURE,
+	OPT_JSON, OPT_LIST, OPT_MAILDIR, OPT_MAXSIZE, OPT_MBOX, OPT_MDA,
+	OPT_PWCMD, OPT_PWFILE, OPT_SERVER, OPT_STDOUT, OPT_TIMEOUT, OPT_TLS,
+	OPT_TRACE, OPT_USER, OPT_VERSION
+};
+
+static const struct option longopts[] = {
+	{ "account",		required_argument,	NULL, 'a' },
+	{ "all",		no_argument,		NULL, OPT_ALL },
+	{ "ca-file",		required_argument,	NULL, OPT_CAFILE },
+	{ "delete",		no_argument,		NULL, OPT_DELETE },
+	{ "headers-only",	no_argument,		NULL, OPT_HEADERS },
+	{ "help",		no_argument,		NULL, 'h' },
+	{ "insecure",		no_argument,		NULL, OPT_INSECURE },
+	{ "json",		no_argument,		NULL, OPT_JSON },
+	{ "list",		no_argument,		NULL, OPT_LIST },
+	{ "maildir",		required_argument,	NULL, OPT_MAILDIR },
+	{ "max-size",		required_argument,	NULL, OPT_MAXSIZE },
+	{ "mbox",		required_argument,	NULL, OPT_MBOX },
+	{ "mda",		required_argument,	NULL, OPT_MDA },
+	{ "password-command",	required_argument,	NULL, OPT_PWCMD },
+	{ "password-file",	required_argument,	NULL, OPT_PWFILE },
+	{ "quiet",		no_argument,		NULL, 'q' },
+	{ "server",		required_argument,	NULL, OPT_SERVER },
+	{ "stdout",		no_argument,		NULL, OPT_STDOUT },
+	{ "timeout",		required_argument,	NULL, OPT_TIMEOUT },
+	{ "tls",		required_argument,	NULL, OPT_TLS },
+	{ "trace",		no_argument,		NULL, OPT_TRACE },
+	{ "user",		required_argument,	NULL, OPT_USER },
+	{ "verbose",		no_argument,		NULL, 'v' },
+	{ "version",		no_argument,		NULL, OPT_VERSION },
+	{ NULL,			0,			NULL, 0 }
+};
+
+enum target { T_NONE, T_MAILDIR, T_MBOX, T_MDA, T_STDOUT };
+
+struct opts {
+	const char	*account;
+	const char	*server;
+	const char	*user;
+	const char	*ca_file;
+	const char	*pwcmd, *pwfile;
+	const char	*dest;		/* --maildir DIR, --mbox FILE, --mda */
+	enum target	 target;
+	enum mcurl_tls	 tls;
+	int		 tls_set;
+	int		 all, del, headers, insecure, json, list, quiet;
+	int		 verbose, trace;
+	long		 timeout;	/* 0: default */
+	unsigned long long maxsize;	/* 0: none */
+};
+
+/* One run: the session, the target and what was done. */
+struct run {
+	const struct opts *o;
+	struct pop3	*p;
+	struct maildir	*md;
+	struct mbox	*mb;
+	pid_t		 mda;		/* the MDA of the current message */
+	int		 mdafd;		/* its standard input */
+	int		 skip;		/* current message failed: swallow it */
+	struct pop3_msg	*msgs;		/* the maildrop */
+	size_t		 nmsgs;
+	size_t		*todo;		/* indexes into msgs to fetch */
+	unsigned long	*nums;
+	size_t		 ntodo;
+	size_t		 cur;		/* index into todo being received */
+	size_t		*pend;		/* delivered, state not yet saved */
+	size_t		 npend;
+	struct uidl_set	 state;		/* UIDLs delivered */
+	char		 statepath[4096];
+	size_t		 nnew;		/* messages delivered this run */
+	unsigned long long bytes;	/* of the messages delivered */
+	unsigned long long rbytes;	/* received, for the progress bar */
+	int		 mdafail;	/* an MDA refused a message */
+	int		 progress;	/* stderr is a terminal */
+	double		 t0, tshown;
+};
+
+static void	usage(FILE *);
+static double	now(void);
+static void	parse_args(int, char *[], struct opts *);
+static char	*url_host(const char *);
+static void	session_params(const struct opts *, struct mcurl_params *,
+		    const char **, char **);
+static int	list_print(struct run *, struct mk_err *);
+static int	journal_recover(struct run *, struct mk_err *);
+static int	commit(struct run *, struct mk_err *);
+static int	save_state(struct run *, int, struct mk_err *);
+static int	sink_begin(void *, size_t, struct mk_err *);
+static int	sink_data(void *, const void *, size_t, struct mk_err *);
+static int	sink_end(void *, struct mk_err *);
+static int	mda_start(struct run *, struct mk_err *);
+static int	mda_finish(struct run *, struct mk_err *);
+static void	show_progress(struct run *, int);
+static int	select_todo(struct run *, struct mk_err *);
+static int	fetch(struct run *, struct mk_err *);
+static int	delete_delivered(struct run *, size_t *, struct mk_err *);
+static void	summary(struct run *, size_t);
+
+static void
+usage(FILE *fp)
+{
+	fputs("usage: mpop [-h] [-q | --quiet] [-v | --verbose] "
+	    "[-a | --account name] [--all]\n"
+	    "            [--ca-file file] [--delete] [--headers-only] "
+	    "[--insecure] [--json]\n"
+	    "            [--list] [--maildir dir | --mbox file | "
+	    "--mda command | --stdout]\n"
+	    "            [--max-size bytes] [--password-command command]\n"
+	    "            [--password-file file] [--server url] "
+	    "[--timeout secs]\n"
+	    "            [--tls mode] [--trace] [--user name] [--version]\n",
+	    fp);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+set_target(struct opts *o, enum target t, const char *dest)
+{
+	if (o->target != T_NONE && o->target != t) {
+		mk_warn("--maildir, --mbox, --mda and --stdout exclude each "
+		    "other");
+		usage(stderr);
+		exit(EX_USAGE);
+	}
+	o->target = t;
+	o->dest = dest;
+}
+
+static void
+parse_args(int argc, char *argv[], struct opts *o)
+{
+	const char	*errstr;
+	int		 ch;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":a:hqv", longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 'a':
+			o->account = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case OPT_ALL:
+			o->all = 1;
+			break;
+		case OPT_CAFILE:
+			o->ca_file = optarg;
+			break;
+		case OPT_DELETE:
+			o->del = 1;
+			break;
+		case OPT_HEADERS:
+			o->headers = 1;
+			break;
+		case OPT_INSECURE:
+			o->insecure = 1;
+			break;
+		case OPT_JSON:
+			o->json = 1;
+			break;
+		case OPT_LIST:
+			o->list = 1;
+			break;
+		case OPT_MAILDIR:
+			set_target(o, T_MAILDIR, optarg);
+			break;
+		case OPT_MAXSIZE:
+			o->maxsize = (unsigned long long)mk_strtonum(optarg, 1,
+			    (long long)1 << 50, &errstr);
+			if (errstr != NULL)
+				mk_die(EX_USAGE, "--max-size %s: %s", optarg,
+				    errstr);
+			break;
+		case OPT_MBOX:
+			set_target(o, T_MBOX, optarg);
+			break;
+		case OPT_MDA:
+			set_target(o, T_MDA, optarg);
+			break;
+		case OPT_PWCMD:
+			o->pwcmd = optarg;
+			break;
+		case OPT_PWFILE:
+			o->pwfile = optarg;
+			break;
+		case OPT_SERVER:
+			o->server = optarg;
+			break;
+		case OPT_STDOUT:
+			set_target(o, T_STDOUT, NULL);
+			break;
+		case OPT_TIMEOUT:
+			o->timeout = (long)mk_strtonum(optarg, 1, 86400,
+			    &errstr);
+			if (errstr != NULL)
+				mk_die(EX_USAGE, "--timeout %s: %s", optarg,
+				    errstr);
+			break;
+		case OPT_TLS:
+			o->tls_set = 1;
+			if (strcmp(optarg, "required") == 0)
+				o->tls = MCURL_TLS_REQUIRED;
+			else if (strcmp(optarg, "auto") == 0)
+				o->tls = MCURL_TLS_AUTO;
+			else if (strcmp(optarg, "off") == 0)
+				o->tls = MCURL_TLS_OFF;
+			else
+				mk_die(EX_USAGE, "--tls %s: want required, "
+				    "auto or off", optarg);
+			break;
+		case OPT_TRACE:
+			o->trace = 1;
+			break;
+		case OPT_USER:
+			o->user = optarg;
+			break;
+		case OPT_VERSION:
+			printf("%s (mkit) %s\n", mk_getprogname(), MK_VERSION);
+			exit(0);
+		case ':':
+			mk_warn("%s: missing argument", argv[optind - 1]);
+			usage(stderr);
+			exit(EX_USAGE);
+		default:
+			mk_warn("%s: unknown option", argv[optind - 1]);
+			usage(stderr);
+			exit(EX_USAGE);
+		}
+	}
+	if (optind < argc) {
+		mk_warn("%s: unexpected argument", argv[optind]);
+		usage(stderr);
+		exit(EX_USAGE);
+	}
+	if (o->list && o->target != T_NONE)
+		mk_die(EX_USAGE, "--list: no target option goes with it");
+	if (!o->list && o->target == T_NONE)
+		mk_die(EX_USAGE, "no target: give --maildir, --mbox, --mda, "
+		    "--stdout or --list");
+	if (o->headers && o->del)
+		mk_die(EX_USAGE, "--headers-only: cannot go with --delete");
+	if (o->json && o->target == T_STDOUT)
+		mk_die(EX_USAGE, "--json: cannot go with --stdout");
+	if (o->quiet && o->verbose)
+		mk_die(EX_USAGE, "-q and -v exclude each other");
+}
+
+/* The host of url (for ~/.netrc), or NULL; free() it. */
+static char *
+url_host(const char *url)
+{
+	CURLU	*u;
+	char	*h = NULL, *copy = NULL;
+
+	if ((u = curl_url()) == NULL)
+		return NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) ==
+	    CURLUE_OK && curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK)
+		copy = mk_xstrdup(h);
+	curl_free(h);
+	curl_url_cleanup(u);
+	return copy;
+}
+
+/*
+ * The session's settings from the options and the account; *key names
+ * the mailbox for the state file, *password is the caller's to free.
+ */
+static void
+session_params(const struct opts *o, struct mcurl_params *mp,
+    const char **key, char **password)
+{
+	static struct conf		*cf;
+	const struct conf_account	*a = NULL;
+	struct pass_src			 src;
+	struct mk_err			 e;
+	char				*host;
+	int				 rc;
+
+	memset(mp, 0, sizeof(*mp));
+	/* --server alone: no account, and no accounts file needed. */
+	if (o->account != NULL || o->server == NULL) {
+		if ((cf = conf_load(NULL, &e)) == NULL)
+			mk_fail(&e);
+		if ((a = conf_account(cf, o->account, &e)) == NULL) {
+			if (e.st != MK_NOTFOUND)
+				mk_fail(&e);
+			mk_die(EX_USAGE, "no account and no --server: give "
+			    "-a NAME or --server URL");
+		}
+	}
+	mp->url = o->server != NULL ? o->server : a->pop3;
+	if (mp->url == NULL)
+		mk_die(EX_CONFIG, "%s: account %s has no pop3 URL",
+		    conf_path(cf), a->name);
+	*key = a != NULL && o->server == NULL ? a->name : mp->url;
+	mp->user = o->user != NULL ? o->user : a != NULL ? a->user : NULL;
+	mp->ca_file = o->ca_file != NULL ? o->ca_file :
+	    a != NULL ? a->ca_file : NULL;
+	mp->insecure = o->insecure || (a != NULL && a->insecure);
+	mp->timeout_s = o->timeout ? o->timeout :
+	    a != NULL ? a->timeout : 0;
+	if (o->tls_set)
+		mp->tls = o->tls;
+	else if (a != NULL && a->tls != NULL)
+		mp->tls = strcmp(a->tls, "auto") == 0 ? MCURL_TLS_AUTO :
+		    strcmp(a->tls, "off") == 0 ? MCURL_TLS_OFF :
+		    MCURL_TLS_REQUIRED;
+	mp->trace = o->trace ? stderr : NULL;
+	*password = NULL;
+	if (mp->user == NULL)
+		return;
+	memset(&src, 0, sizeof(src));
+	if (o->pwcmd != NULL || o->pwfile != NULL) {
+		src.command = o->pwcmd;
+		src.file = o->pwfile;
+	} else if (a != NULL) {
+		src.command = a->password_command;
+		src.file = a->password_file;
+		src.config_password = a->password;
+	}
+	host = url_host(mp->url);
+	src.host = host;
+	src.user = mp->user;
+	src.allow_prompt = 1;
+	rc = pass_get(&src, password, &e);
+	free(host);
+	if (rc == -1)
+		mk_fail(&e);
+	if (rc == 1)
+		mk_die(EX_NOPERM, "no password for %s (see mkit-config(5))",
+		    mp->user);
+	mp->password = *password;
+}
+
+/* --list: "NUM SIZE UIDL" lines, or a JSON array. */
+static int
+list_print(struct run *r, struct mk_err *e)
+{
+	struct json_w	w;
+	size_t		i;
+
+	if (r->o->json) {
+		json_init_file(&w, stdout, 0);
+		json_arr_begin(&w);
+		for (i = 0; i < r->nmsgs; i++) {
+			json_obj_begin(&w);
+			json_kv_uint(&w, "num", r->msgs[i].num);
+			json_kv_uint(&w, "size", r->msgs[i].size);
+			json_key(&w, "uidl");
+			if (r->msgs[i].uid[0] != '\0')
+				json_str(&w, r->msgs[i].uid);
+			else
+				json_null(&w);
+			json_kv_bool(&w, "fetched",
+			    r->msgs[i].uid[0] != '\0' &&
+			    uidl_has(&r->state, r->msgs[i].uid));
+			json_obj_end(&w);
+		}
+		json_arr_end(&w);
+		json_end_document(&w);
+		return json_error(&w, e);
+	}
+	for (i = 0; i < r->nmsgs; i++)
+		printf("%lu %llu %s\n", r->msgs[i].num, r->msgs[i].size,
+		    r->msgs[i].uid[0] != '\0' ? r->msgs[i].uid : "-");
+	if (fflush(stdout) == EOF || ferror(stdout))
+		return mk_seterrno(e, MK_EIO, errno, "standard output");
+	return 0;
+}
+
+/*
+ * A journal left by a run that died while committing: each message
+ * whose file is in the Maildir counts as fetched.
+ */
+static int
+journal_recover(struct run *r, struct mk_err *e)
+{
+	struct uidl_pend	*v = NULL;
+	size_t			 n, i;
+	int			 rc = -1;
+
+	if (uidl_journal_load(r->statepath, &v, &n, e) == -1)
+		return -1;
+	if (n == 0) {
+		free(v);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (r->md != NULL && maildir_has(r->md, v[i].name) &&
+		    uidl_add(&r->state, v[i].uid, e) == -1)
+			goto out;
+	if (uidl_save(r->statepath, &r->state, e) == -1 ||
+	    uidl_journal_remove(r->statepath, e) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(v);
+	return rc;
+}
+
+/* Save the state; with prune 1, only UIDLs still on the server. */
+static int
+save_state(struct run *r, int prune, struct mk_err *e)
+{
+	struct uidl_set	keep;
+	size_t		i;
+	int		rc;
+
+	if (!prune)
+		return uidl_save(r->statepath, &r->state, e);
+	uidl_init(&keep);
+	for (i = 0; i < r->nmsgs; i++)
+		if (r->msgs[i].uid[0] != '\0' &&
+		    uidl_has(&r->state, r->msgs[i].uid) &&
+		    uidl_add(&keep, r->msgs[i].uid, e) == -1) {
+			uidl_free(&keep);
+			return -1;
+		}
+	rc = uidl_save(r->statepath, &keep, e);
+	uidl_free(&keep);
+	return rc;
+}
+
+/*
+ * Make the finished messages durable and remember them.  THE ORDER
+ * THAT LOSES NOTHING:
+ *   1. the messages reach the disk (Maildir: each file fsynced in tmp/,
+ *      then, with the journal saved, linked into new/ and new/ fsynced;
+ *      mbox: appended and fsynced; MDA: it exited 0; stdout: written);
+ *   2. their UIDLs are saved in the state file (atomically);
+ *   3. only after that may delete_delivered() send their DELEs, and
+ *      those count only once QUIT got +OK.
+ * A crash before 2 fetches them again (the journal finds Maildir files
+ * already in new/, so not even a duplicate there); a crash before the
+ * QUIT reply leaves them on the server, where the state skips them.
+ */
+static int
+commit(struct run *r, struct mk_err *e)
+{
+	struct uidl_pend	*jv = NULL;
+	size_t			 i, n = r->npend;
+	int			 rc = -1;
+
+	if (n == 0)
+		return 0;
+	r->npend = 0;
+	switch (r->o->target) {
+	case T_MAILDIR:
+		if (r->o->headers) {
+			if (maildir_commit(r->md, e) == -1)
+				return -1;
+			break;
+		}
+		if (maildir_sync(r->md, e) == -1)
+			return -1;
+		jv = mk_xmalloc(n * sizeof(*jv));
+		for (i = 0; i < n; i++) {
+			snprintf(jv[i].uid, sizeof(jv[i].uid), "%s",
+			    r->msgs[r->pend[i]].uid);
+			snprintf(jv[i].name, sizeof(jv[i].name), "%s",
+			    maildir_pending_name(r->md, i));
+		}
+		if (uidl_journal_save(r->statepath, jv, n, e) == -1 ||
+		    maildir_commit(r->md, e) == -1)
+			goto out;
+		break;
+	case T_MBOX:
+	case T_STDOUT:
+		if (mbox_commit(r->mb, e) == -1)
+			goto out;
+		break;
+	default:
+		break;
+	}
+	if (r->o->headers) {
+		rc = 0;	/* headers only: nothing counts as fetched */
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (uidl_add(&r->state, r->msgs[r->pend[i]].uid, e) == -1)
+			goto out;
+	if (save_state(r, 0, e) == -1)
+		goto out;
+	if (jv != NULL && uidl_journal_remove(r->statepath, e) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(jv);
+	return rc;
+}
+
+/* Run the MDA with a pipe to its standard input. */
+static int
+mda_start(struct run *r, struct mk_err *e)
+{
+	int	fds[2];
+	pid_t	pid;
+
+	if (pipe(fds) == -1)
+		return mk_seterrno(e, MK_ESOFTWARE, errno, "pipe");
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == -1) {
+		close(fds[0]);
+		close(fds[1]);
+		return mk_seterrno(e, MK_ETEMP, errno, "fork");
+	}
+	if (pid == 0) {
+		if (dup2(fds[0], 0) == -1)
+			_exit(EX_OSERR);
+		close(fds[0]);
+		close(fds[1]);
+		signal(SIGPIPE, SIG_DFL);
+		execl("/bin/sh", "sh", "-c", r->o->dest, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[0]);
+	(void)fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+	r->mda = pid;
+	r->mdafd = fds[1];
+	return 0;
+}
+
+/*
+ * Close the MDA's input and wait: 0 delivered, 1 refused (the message
+ * stays on the server, the run goes on), -1 exit 75 (stop: try later).
+ */
+static int
+mda_finish(struct run *r, struct mk_err *e)
+{
+	int	st;
+	pid_t	w;
+
+	if (r->mdafd != -1)
+		close(r->mdafd);
+	r->mdafd = -1;
+	if (r->mda == -1)
+		return 1;
+	while ((w = waitpid(r->mda, &st, 0)) == -1 && errno == EINTR)
+		;
+	r->mda = -1;
+	if (w == -1)
+		return mk_seterrno(e, MK_ESOFTWARE, errno, "waitpid");
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return r->skip ? 1 : 0;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == EX_TEMPFAIL)
+		return mk_seterr(e, MK_ETEMP, "--mda exited 75 for message "
+		    "%lu: try again later", r->nums[r->cur]);
+	if (WIFEXITED(st))
+		mk_warn("--mda exited %d for message %lu: left on the "
+		    "server", WEXITSTATUS(st), r->nums[r->cur]);
+	else
+		mk_warn("--mda died of signal %d for message %lu: left on "
+		    "the server", WTERMSIG(st), r->nums[r->cur]);
+	r->mdafail = 1;
+	return 1;
+}
+
+static int
+sink_begin(void *arg, size_t idx, struct mk_err *e)
+{
+	struct run *r = arg;
+
+	r->cur = idx;
+	r->skip = 0;
+	switch (r->o->target) {
+	case T_MAILDIR:
+		return maildir_add_begin(r->md, e);
+	case T_MBOX:
+	case T_STDOUT:
+		return mbox_add_begin(r->mb, time(NULL), e);
+	case T_MDA:
+		return mda_start(r, e);
+	default:
+		return mk_seterr(e, MK_ESOFTWARE, "no target");
+	}
+}
+
+static int
+sink_data(void *arg, const void *p, size_t n, struct mk_err *e)
+{
+	struct run	*r = arg;
+	const char	*s = p;
+	ssize_t		 w;
+
+	r->rbytes += n;
+	switch (r->o->target) {
+	case T_MAILDIR:
+		return maildir_write(r->md, p, n, e);
+	case T_MBOX:
+	case T_STDOUT:
+		return mbox_write(r->mb, p, n, e);
+	case T_MDA:
+		while (n > 0 && !r->skip) {
+			if ((w = write(r->mdafd, s, n)) == -1) {
+				if (errno == EINTR)
+					continue;
+				/* It stopped reading: see its exit. */
+				r->skip = 1;
+				break;
+			}
+			s += w;
+			n -= (size_t)w;
+		}
+		return 0;
+	default:
+		return mk_seterr(e, MK_ESOFTWARE, "no target");
+	}
+}
+
+static int
+sink_end(void *arg, struct mk_err *e)
+{
+	struct run	*r = arg;
+	size_t		 m = r->todo[r->cur];
+	int		 rc = 0;
+
+	switch (r->o->target) {
+	case T_MAILDIR:
+		rc = maildir_add_end(r->md, e);
+		break;
+	case T_MBOX:
+	case T_STDOUT:
+		rc = mbox_add_end(r->mb, e);
+		break;
+	case T_MDA:
+		if ((rc = mda_finish(r, e)) == 1) {
+			show_progress(r, 0);
+			return 0;
+		}
+		break;
+	default:
+		break;
+	}
+	if (rc == -1)
+		return -1;
+	r->pend[r->npend++] = m;
+	r->nnew++;
+	r->bytes += r->msgs[m].size;
+	show_progress(r, 0);
+	if (r->npend == BATCH)
+		return commit(r, e);
+	return 0;
+}
+
+/* The progress line on a terminal: messages, bytes, rate. */
+static void
+show_progress(struct run *r, int last)
+{
+	double t = now(), dt = t - r->t0;
+
+	if (!r->progress || (!last && t - r->tshown < 0.2))
+		return;
+	r->tshown = t;
+	fprintf(stderr, "\rmpop: %zu/%zu messages, %.1f MB, %.0f msg/s\033[K",
+	    r->cur + 1, r->ntodo, (double)r->rbytes / 1e6,
+	    dt > 0 ? (double)(r->cur + 1) / dt : 0.0);
+	if (last)
+		fputs("\r\033[K", stderr);
+}
+
+/* Which messages to fetch: not fetched before, not too big. */
+static int
+select_todo(struct run *r, struct mk_err *e)
+{
+	struct pop3_msg	*m;
+	size_t		 i;
+
+	(void)e;
+	r->todo = mk_xmalloc((r->nmsgs + 1) * sizeof(*r->todo));
+	r->nums = mk_xmalloc((r->nmsgs + 1) * sizeof(*r->nums));
+	r->pend = mk_xmalloc(BATCH * sizeof(*r->pend));
+	for (i = 0; i < r->nmsgs; i++) {
+		m = &r->msgs[i];
+		if (!r->o->all && uidl_has(&r->state, m->uid))
+			continue;
+		if (r->o->maxsize > 0 && m->size > r->o->maxsize &&
+		    !r->o->headers) {
+			if (!r->o->quiet)
+				mk_warn("message %lu (%llu bytes, UIDL %s) is "
+				    "over --max-size: left on the server",
+				    m->num, m->size, m->uid);
+			continue;
+		}
+		r->todo[r->ntodo] = i;
+		r->nums[r->ntodo++] = m->num;
+	}
+	return 0;
+}
+
+/* Fetch the selected messages; whatever was complete is committed. */
+static int
+fetch(struct run *r, struct mk_err *e)
+{
+	struct pop3_sink	s = { sink_begin, sink_data, sink_end, r };
+	struct mk_err		e2;
+	int			rc;
+
+	rc = pop3_fetch(r->p, r->nums, r->ntodo, r->o->headers ? 0 : -1, &s,
+	    e);
+	show_progress(r, 1);
+	if (r->mdafd != -1) {
+		close(r->mdafd);
+		r->mdafd = -1;
+	}
+	if (r->mda != -1) {
+		/* A message cut off: the MDA sees a short input; wait. */
+		while (waitpid(r->mda, NULL, 0) == -1 && errno == EINTR)
+			;
+		r->mda = -1;
+	}
+	if (r->md != NULL)
+		maildir_add_abort(r->md);
+	if (r->mb != NULL)
+		mbox_add_abort(r->mb);
+	/* Keep what did arrive whole, even after an error. */
+	if (commit(r, rc == -1 ? &e2 : e) == -1 && rc == 0)
+		return -1;
+	return rc;
+}
+
+/*
+ * --delete: DELE every message on the server whose UIDL is in the state
+ * (delivered now or before); *n gets how many.
+ */
+static int
+delete_delivered(struct run *r, size_t *n, struct mk_err *e)
+{
+	unsigned long	*nums;
+	size_t		 i, k = 0;
+	int		 rc;
+
+	nums = mk_xmalloc((r->nmsgs + 1) * sizeof(*nums));
+	for (i = 0; i < r->nmsgs; i++)
+		if (r->msgs[i].uid[0] != '\0' &&
+		    uidl_has(&r->state, r->msgs[i].uid))
+			nums[k++] = r->msgs[i].num;
+	rc = pop3_dele(r->p, nums, k, e);
+	free(nums);
+	*n = k;
+	return rc;
+}
+
+static void
+summary(struct run *r, size_t ndel)
+{
+	struct json_w	w;
+	double		dt = now() - r->t0;
+
+	if (r->o->json) {
+		json_init_file(&w, stdout, 0);
+		json_obj_begin(&w);
+		json_kv_uint(&w, "new", r->nnew);
+		json_kv_uint(&w, "bytes", r->bytes);
+		json_kv_uint(&w, "deleted", ndel);
+		json_kv_uint(&w, "on_server", r->nmsgs);
+		json_kv_int(&w, "ms", (long long)(dt * 1000 + 0.5));
+		json_obj_end(&w);
+		json_end_document(&w);
+	}
+	if (!r->o->verbose)
+		return;
+	fprintf(stderr, "%zu new message%s, %llu KB, %.1f s", r->nnew,
+	    r->nnew == 1 ? "" : "s", (r->bytes + 1023) / 1024, dt);
+	if (r->o->del)
+		fprintf(stderr, ", %zu deleted", ndel);
+	fputc('\n', stderr);
+}
 
 int
 main(int argc, char *argv[])
 {
-	return stub_main(argc, argv,
-	    "usage: mpop [-h] [--json] [--timeout secs] [--trace] [--version]\n");
+	struct opts		 o;
+	struct run		 r;
+	struct mcurl_params	 mp;
+	struct mk_err		 e;
+	const char		*key;
+	char			*password = NULL;
+	size_t			 ndel = 0;
+	int			 lockfd = -1, rc, code = 0;
+
+	mk_setprogname(argv[0]);
+	memset(&o, 0, sizeof(o));
+	parse_args(argc, argv, &o);
+	signal(SIGPIPE, SIG_IGN);
+	memset(&r, 0, sizeof(r));
+	r.o = &o;
+	r.mda = -1;
+	r.mdafd = -1;
+	r.t0 = now();
+	r.progress = !o.quiet && !o.list && isatty(2);
+	uidl_init(&r.state);
+	if (o.insecure)
+		mk_warn("%s", mcurl_insecure_warning());
+	session_params(&o, &mp, &key, &password);
+
+	/* One mpop per mailbox: the state file's lock. */
+	if (uidl_path(r.statepath, sizeof(r.statepath), key, mp.user,
+	    &e) == -1 || uidl_lock(r.statepath, &lockfd, &e) == -1 ||
+	    uidl_load(r.statepath, &r.state, &e) == -1)
+		mk_fail(&e);
+
+	/* The target before the server: exit 73 before any network. */
+	switch (o.target) {
+	case T_MAILDIR:
+		if ((r.md = maildir_open(o.dest, &e)) == NULL)
+			mk_fail(&e);
+		break;
+	case T_MBOX:
+		if ((r.mb = mbox_open(o.dest, o.timeout ? (int)o.timeout :
+		    LOCK_WAIT, &e)) == NULL)
+			mk_fail(&e);
+		break;
+	case T_STDOUT:
+		if ((r.mb = mbox_stream(1, &e)) == NULL)
+			mk_fail(&e);
+		break;
+	default:
+		break;
+	}
+	if (journal_recover(&r, &e) == -1)
+		mk_fail(&e);
+
+	if ((r.p = pop3_open(&mp, &e)) == NULL)
+		goto fail;
+	pass_free(password);
+	password = NULL;
+	if (pop3_scan(r.p, 1, &r.msgs, &r.nmsgs, &e) == -1)
+		goto fail;
+	if (r.nmsgs > 0 && r.msgs[0].uid[0] == '\0') {
+		mk_seterr(&e, MK_EUNAVAIL, "the server has no UIDL: cannot "
+		    "tell new messages from old ones");
+		goto fail;
+	}
+	if (o.list) {
+		if (list_print(&r, &e) == -1)
+			goto fail;
+	} else {
+		select_todo(&r, &e);
+		rc = fetch(&r, &e);
+		if (rc == -1)
+			goto fail;
+		if (!o.headers && save_state(&r, 1, &e) == -1)
+			goto fail;
+		if (o.del && !r.mdafail &&
+		    delete_delivered(&r, &ndel, &e) == -1)
+			goto fail;
+	}
+	/* Only a +OK to QUIT makes the DELEs real (RFC 1939 6). */
+	if (pop3_quit(r.p, &e) == -1) {
+		if (ndel > 0)
+			mk_warn("QUIT failed: the %zu deletions may not have "
+			    "taken effect", ndel);
+		goto fail;
+	}
+	if (r.mdafail)
+		code = EX_UNAVAILABLE;
+	if (!o.list)
+		summary(&r, ndel);
+	goto out;
+fail:
+	code = mk_exitcode(e.st);
+	mk_warn("%s", e.msg);
+out:
+	pass_free(password);
+	pop3_close(r.p);
+	maildir_close(r.md);
+	mbox_close(r.mb);
+	uidl_free(&r.state);
+	free(r.msgs);
+	free(r.todo);
+	free(r.nums);
+	free(r.pend);
+	if (lockfd != -1)
+		close(lockfd);
+	if (fflush(stdout) == EOF && code == 0) {
+		mk_warn("standard output:");
+		code = EX_IOERR;
+	}
+	return code;
 }

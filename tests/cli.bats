@@ -183,11 +183,38 @@ check_timeout_range() {
 @test "mpop: --timeout 0, 86401, -5 are exit 64 with one error line" {
 	check_timeout_range mpop
 }
-@test "mpop: no arguments: exit 69, 'mpop: not implemented'" {
-	check_stub mpop
+@test "mpop: no arguments: exit 64, one line asking for a target" {
+	run --separate-stderr mpop
+	[ "$status" -eq 64 ] || fail_run "mpop: exit status"
+	[ -z "$output" ] || fail_run "mpop: stdout not empty"
+	[ "${#stderr_lines[@]}" -eq 1 ] || fail_run "mpop: not one line"
+	[[ $stderr == "mpop: no target: "* ]] || fail_run "mpop: message"
 }
-@test "mpop: the common options are accepted, then exit 69" {
-	check_common mpop
+@test "mpop: targets exclude each other, --list takes none: exit 64" {
+	run --separate-stderr mpop --maildir d --mbox f
+	[ "$status" -eq 64 ] || fail_run "two targets: exit status"
+	run --separate-stderr mpop --list --stdout
+	[ "$status" -eq 64 ] || fail_run "--list --stdout: exit status"
+	run --separate-stderr mpop --maildir d --tls sometimes
+	[ "$status" -eq 64 ] || fail_run "--tls sometimes: exit status"
+	run --separate-stderr mpop --maildir d --max-size 0
+	[ "$status" -eq 64 ] || fail_run "--max-size 0: exit status"
+}
+@test "mpop: no account and no --server: exit 64" {
+	# (MKIT_CONFIG names a missing file: that alone would be 78.)
+	run --separate-stderr env -u MKIT_CONFIG mpop \
+	    --maildir "$BATS_TEST_TMPDIR/md"
+	[ "$status" -eq 64 ] || fail_run "exit status"
+	[[ $stderr == *"no account and no --server"* ]] || fail_run "message"
+}
+@test "mpop: the common options are accepted; a refused connection is 75" {
+	local port
+	port=$(free_port)
+	run --separate-stderr mpop --json --trace --timeout 5 --list \
+	    --server "pop3://127.0.0.1:$port" --tls off
+	[ "$status" -eq 75 ] || fail_run "exit status"
+	[ -z "$output" ] || fail_run "stdout not empty"
+	[[ $stderr == *"* "*"127.0.0.1"* ]] || fail_run "no trace"
 }
 
 @test "mimap: -h prints the usage on stdout, exit 0" {

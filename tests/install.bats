@@ -34,3 +34,4 @@ setup() {
 	run find "$DEST" -type f
 	[ -z "$output" ] || { echo "$output"; false; }
 }
+

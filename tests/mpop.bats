@@ -1,0 +1,449 @@
+#!/usr/bin/env bats
+# mpop against the harness's real dovecot (tests/servers/mail.sh): TLS
+# modes, authentication, Maildir/mbox/MDA/stdout delivery, the UIDL
+# state, --delete, locks, and no loss under SIGKILL; the fake peer only
+# for a connection cut in the middle of a message.
+
+# shellcheck disable=SC2154 # status, output, stderr: set by run
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+setup_file() {
+	[ "$(id -u)" = 0 ] || return 0
+	servers_start mail
+}
+
+teardown_file() {
+	servers_stop
+}
+
+setup() {
+	need_servers
+	mkit_isolate
+	T=$BATS_TEST_TMPDIR
+	SRV=$MAILDIR_ROOT/alice/Maildir
+	mkdir -p "$SRV/new" "$SRV/cur" "$SRV/tmp" "$T/src"
+	find "$SRV/new" "$SRV/cur" -type f -delete
+	chown -R "$MAIL_UID:$MAIL_GID" "$MAILDIR_ROOT/alice"
+	export MKIT_PASSWORD=$MAIL_PASS1
+	S=(--server "pop3s://127.0.0.1:$POP3S_PORT" --ca-file "$MAIL_CA_FILE"
+	    --user alice)
+	NPEER=0
+	PEER_PIDS=()
+}
+
+teardown() {
+	local p
+	for p in "${PEER_PIDS[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
+}
+
+# fail_run MSG: print MSG and what the last run saw, then fail.
+fail_run() {
+	printf '%s\nexit status: %s\n--- stdout\n%s\n--- stderr\n%s\n' \
+	    "$1" "$status" "$output" "${stderr:-}" >&2
+	return 1
+}
+
+# mkmsg N [BODYLINES]: $T/src/N, a CRLF message with lines that need
+# care (From_, dots), Subject "msg N".
+mkmsg() {
+	local i
+	{
+		printf '%s\r\n' "From: Alice <alice@example.org>" \
+		    "To: <alice@example.org>" "Subject: msg $1" \
+		    "Message-ID: <$1.$$@example.org>" "" "Hello $1." \
+		    "From the start of a line" ">From quoted once" \
+		    "." ".." ".leading dot" "..two dots" "last"
+		for ((i = 0; i < ${2:-0}; i++)); do
+			printf 'filler line %06d of message %s: %s\r\n' "$i" "$1" \
+			    "0123456789abcdefghijklmnopqrstuvwxyz"
+		done
+	} >"$T/src/$1"
+}
+
+# put N...: mkmsg N and drop it into alice's server Maildir.
+put() {
+	local n
+	for n in "$@"; do
+		[ -f "$T/src/$n" ] || mkmsg "$n"
+		cp "$T/src/$n" "$SRV/new/$n.M1P$$Q$n.mkit"
+		chown "$MAIL_UID:$MAIL_GID" "$SRV/new/$n.M1P$$Q$n.mkit"
+	done
+}
+
+# server_count: messages left in alice's server Maildir.
+server_count() {
+	find "$SRV/new" "$SRV/cur" -type f | wc -l
+}
+
+# got DIR N: the file of DIR/new holding message N (exactly one).
+got() {
+	local f
+	f=$(grep -l "^Subject: msg $2"$'\r'"\$" "$1"/new/* 2>/dev/null)
+	[ "$(printf '%s' "$f" | grep -c .)" = 1 ] || {
+		echo "message $2: $(printf '%s' "$f" | grep -c .) copies in $1" >&2
+		return 1
+	}
+	echo "$f"
+}
+
+# same DIR N...: each message N is in DIR once, byte for byte.
+same() {
+	local d=$1 n f
+	shift
+	for n in "$@"; do
+		f=$(got "$d" "$n") || return 1
+		cmp "$f" "$T/src/$n" || return 1
+	done
+}
+
+# peer SCRIPT: the fake peer over TCP text; sets PEER_PORT, PEER_LOG.
+peer() {
+	local d="$T/peer$((++NPEER))" i
+	printf '%s\n' "$1" >"$d.script"
+	"$MKIT_TOP/tests/peers/fakepeer.py" --tcp --text --port 0 \
+	    --script "$d.script" --log "$d.log" --timeout 15 \
+	    >"$d.port" 2>"$d.err" 3>&- &
+	PEER_PIDS+=($!)
+	for i in $(seq 50); do
+		[ -s "$d.port" ] && break
+		sleep 0.1
+	done
+	PEER_PORT=$(head -n 1 "$d.port")
+	PEER_LOG=$d.log
+	[ -n "$PEER_PORT" ] || { cat "$d.err" >&2; return 1; }
+}
+
+@test "mpop: plain POP3 with --tls auto on loopback lists the maildrop" {
+	put 1 2
+	run --separate-stderr mpop --server "pop3://127.0.0.1:$POP3_PORT" \
+	    --tls auto --ca-file "$MAIL_CA_FILE" --user alice --list
+	[ "$status" -eq 0 ] || fail_run "exit status"
+	[ "${#lines[@]}" -eq 2 ] || fail_run "not two lines"
+	[[ ${lines[0]} =~ ^1\ [0-9]+\ [0-9A-Fa-f]+$ ]] || fail_run "bad line"
+	[ "${lines[0]#1 }" != "${lines[1]#2 }" ]
+}
+
+@test "mpop: STARTTLS required by default, then login" {
+	put 1
+	run --separate-stderr mpop --server "pop3://localhost:$POP3_PORT" \
+	    --ca-file "$MAIL_CA_FILE" --user alice --list --trace
+	[ "$status" -eq 0 ] || fail_run "exit status"
+	[[ $stderr == *"C: STLS"* ]] || fail_run "no STLS"
+	[[ $stderr != *"$MAIL_PASS1"* ]] || fail_run "password in the trace"
+	[[ $stderr == *"C: AUTH PLAIN"*"C: LIST"* ]] || fail_run "no login"
+	[ "${#lines[@]}" -eq 1 ] || fail_run "not one line"
+}
+
+@test "mpop: POP3S with --ca-file" {
+	put 1
+	run --separate-stderr mpop "${S[@]}" --list
+	[ "$status" -eq 0 ] || fail_run "exit status"
+	[ "${#lines[@]}" -eq 1 ] || fail_run "not one line"
+}
+
+@test "mpop: wrong password is exit 77" {
+	MKIT_PASSWORD="not $MAIL_PASS1" run --separate-stderr mpop "${S[@]}" \
+	    --list
+	[ "$status" -eq 77 ] || fail_run "exit status"
+	[[ $stderr != *"$MAIL_PASS1"* ]] || fail_run "password in a message"
+}
+
+@test "mpop: a certificate it cannot verify is exit 77" {
+	run --separate-stderr mpop --server "pop3s://127.0.0.1:$POP3S_PORT" \
+	    --user alice --list
+	[ "$status" -eq 77 ] || fail_run "exit status"
+	run --separate-stderr mpop --server "pop3://127.0.0.1:$POP3_PORT" \
+	    --user alice --list
+	[ "$status" -eq 77 ] || fail_run "exit status (STARTTLS)"
+}
+
+@test "mpop: Maildir byte-exact, second run fetches nothing, then only new mail" {
+	put 1 2 3
+	run --separate-stderr mpop "${S[@]}" --maildir "$T/md" -v
+	[ "$status" -eq 0 ] || fail_run "exit status"
+	[[ $stderr == "3 new messages, "*" KB, "*" s" ]] || fail_run "summary"
+	[ -d "$T/md/cur" ] && [ -d "$T/md/tmp" ]
+	same "$T/md" 1 2 3
+	[ "$(ls "$T/md/new" | wc -l)" -eq 3 ]
+	[ -z "$(ls "$T/md/tmp")" ]
+	run --separate-stderr mpop "${S[@]}" --maildir "$T/md" -v
+	[ "$status" -eq 0 ] || fail_run "second run"
+	[[ $stderr == "0 new messages, 0 KB, "* ]] || fail_run "not nothing"
+	put 4
+	run --separate-stderr mpop "${S[@]}" --maildir "$T/md" -v
+	[[ $stderr == "1 new message, "* ]] || fail_run "not one new"
+	same "$T/md" 1 2 3 4
+	[ "$(ls "$T/md/new" | wc -l)" -eq 4 ]
+	# Kept on the server; the state file is where the man page says.
+	[ "$(server_count)" -eq 4 ]
+	ls "$XDG_STATE_HOME"/mkit/mpop.alice@*.uidl >/dev/null
+	# --all fetches them all again.
+	run mpop "${S[@]}" --maildir "$T/md2" --all
+	[ "$status" -eq 0 ]
+	same "$T/md2" 1 2 3 4
+}
+
+@test "mpop: --delete removes exactly the delivered messages" {
+	put 1 2
+	run mpop "${S[@]}" --maildir "$T/md"
+	[ "$status" -eq 0 ] || fail_run "first run"
+	mkmsg 3 400
+	put 3 4
+	# 3 is too big: left on the server, named on stderr; 1, 2 (earlier)
+	# and 4 (now) are deleted.
+	run --separate-stderr mpop "${S[@]}" --maildir "$T/md" --delete \
+	    --max-size 10000 -v
+	[ "$status" -eq 0 ] || fail_run "exit status"
+	[[ $stderr == *"message 3 "*"over --max-size"* ]] || fail_run "no warning"
+	[[ $stderr == *"1 new message, "*", 3 deleted"* ]] || fail_run "summary"
+	[ "$(server_count)" -eq 1 ]
+	grep -q "^Subject: msg 3" "$SRV"/*/*
+	same "$T/md" 1 2 4
+	[ "$(ls "$T/md/new" | wc -l)" -eq 3 ]
+}
+
+@test "mpop: --mbox quotes From_ lines (mboxrd) and appends" {
+	put 1 2
+	printf 'From old@example.org Mon Jan  1 00:00:00 2024\nSubject: old\n\nold body\n' >"$T/mbox"
+	run --separate-stderr mpop "${S[@]}" --mbox "$T/mbox"
+	[ "$status" -eq 0 ] || fail_run "exit status"
+	[ "$(grep -c '^From ' "$T/mbox")" -eq 3 ] || fail_run "not 3 From_"
+	grep -qx '>From the start of a line' "$T/mbox"
+	grep -qx '>>From quoted once' "$T/mbox"
+	grep -qx 'old body' "$T/mbox"
+	! grep -q $'\r' "$T/mbox"
+	# A blank line before each separator but the first.
+	[ "$(grep -B1 '^From ' "$T/mbox" | grep -c '^$')" -eq 2 ]
+	[ ! -e "$T/mbox.lock" ]
+}
+
+@test "mpop: --mbox waits for a lock another process holds, then fails cleanly" {
+	put 1
+	: >"$T/mbox"
+	# Held for 1.5 s: mpop waits and then delivers.
+	python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "a"); fcntl.lockf(f, fcntl.LOCK_EX)
+open(sys.argv[2], "w").close(); time.sleep(1.5)' "$T/mbox" "$T/held" &
+	while [ ! -e "$T/held" ]; do sleep 0.05; done
+	run --separate-stderr mpop "${S[@]}" --mbox "$T/mbox"
+	wait
+	[ "$status" -eq 0 ] || fail_run "did not wait for the lock"
+	[ "$(grep -c '^From ' "$T/mbox")" -eq 1 ]
+	# Held longer than --timeout: exit 75, the mbox untouched, the
+	# message still new for the next run.
+	put 2
+	rm -f "$T/held"
+	python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "a"); fcntl.lockf(f, fcntl.LOCK_EX)
+open(sys.argv[2], "w").close(); time.sleep(4)' "$T/mbox" "$T/held" &
+	while [ ! -e "$T/held" ]; do sleep 0.05; done
+	cp "$T/mbox" "$T/before"
+	run --separate-stderr mpop "${S[@]}" --mbox "$T/mbox" --timeout 1
+	[ "$status" -eq 75 ] || fail_run "exit status"
+	[[ $stderr == *"locked by another process"* ]] || fail_run "message"
+	cmp "$T/mbox" "$T/before"
+	wait
+	# A dotlock is honoured too.
+	: >"$T/mbox.lock"
+	run mpop "${S[@]}" --mbox "$T/mbox" --timeout 1
+	[ "$status" -eq 75 ] || fail_run "dotlock ignored"
+	rm "$T/mbox.lock"
+	run mpop "${S[@]}" --mbox "$T/mbox"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^From ' "$T/mbox")" -eq 2 ]
+}
+
+@test "mpop: --mda exit 75 leaves the message on the server and exits 75" {
+	put 1
+	run --separate-stderr mpop "${S[@]}" --mda 'cat >/dev/null; exit 75' \
+	    --delete
+	[ "$status" -eq 75 ] || fail_run "exit status"
+	[ "$(server_count)" -eq 1 ]
+	# Not counted as fetched: the next MDA gets it, byte for byte.
+	run mpop "${S[@]}" --mda "cat >'$T/out'"
+	[ "$status" -eq 0 ] || fail_run "second run"
+	cmp "$T/out" "$T/src/1"
+	# Another failure is 69, and the message stays new.
+	put 2
+	run --separate-stderr mpop "${S[@]}" --mda 'cat >/dev/null; exit 1' \
+	    --delete
+	[ "$status" -eq 69 ] || fail_run "exit status of a refusal"
+	[[ $stderr == *"--mda exited 1 for message 2"* ]] || fail_run "warning"
+	[ "$(server_count)" -eq 2 ]
+}
+
+@test "mpop: a second mpop on the same mailbox exits 75 'already running'" {
+	put 1
+	mpop "${S[@]}" --mda 'sleep 2; cat >/dev/null' 3>&- &
+	local pid=$!
+	sleep 1
+	run --separate-stderr mpop "${S[@]}" --maildir "$T/md"
+	[ "$status" -eq 75 ] || fail_run "exit status"
+	[[ $stderr == *"already running"* ]] || fail_run "message"
+	wait "$pid"
+}
+
+@test "mpop: --list --json" {
+	put 1 2
+	run mpop "${S[@]}" --maildir "$T/md"
+	put 3
+	run --separate-stderr mpop "${S[@]}" --list --json
+	[ "$status" -eq 0 ] || fail_run "exit status"
+	python3 -c 'import json, sys
+v = json.loads(sys.argv[1])
+assert [m["num"] for m in v] == [1, 2, 3], v
+assert [m["fetched"] for m in v] == [True, True, False], v
+assert all(m["size"] > 100 and m["uidl"] for m in v), v' "$output"
+}
+
+@test "mpop: --stdout writes an mboxrd stream" {
+	put 1 2
+	run --separate-stderr mpop "${S[@]}" --stdout
+	[ "$status" -eq 0 ] || fail_run "exit status"
+	[ "$(grep -c '^From MAILER-DAEMON ' <<<"$output")" -eq 2 ]
+	grep -qx '>From the start of a line' <<<"$output"
+	grep -qx '>>From quoted once' <<<"$output"
+	# Unquoted and with CRLF again, each message is the one on the server.
+	mpop "${S[@]}" --stdout --all >"$T/stream"
+	python3 -c 'import sys, re
+data = sys.stdin.read()
+msgs = re.split(r"(?m)^From MAILER-DAEMON .*\n", data)[1:]
+for i, m in enumerate(msgs, 1):
+    assert m.endswith("\n\n"), repr(m[-5:])
+    m = m[:-1]
+    m = re.sub(r"(?m)^>(>*From )", r"\1", m).replace("\n", "\r\n")
+    want = open(sys.argv[1] + "/%d" % i, newline="").read()
+    assert m == want, (i, m, want)' "$T/src" <"$T/stream"
+	# Fetched: the next run writes nothing.
+	run --separate-stderr mpop "${S[@]}" --stdout
+	[ "$status" -eq 0 ] && [ -z "$output" ]
+}
+
+@test "mpop: --headers-only fetches the header with TOP n 0 and remembers nothing" {
+	put 1
+	run --separate-stderr mpop "${S[@]}" --maildir "$T/md" --headers-only \
+	    --trace
+	[ "$status" -eq 0 ] || fail_run "exit status"
+	[[ $stderr == *"C: TOP 1 0"* ]] || fail_run "no TOP"
+	f=$(got "$T/md" 1)
+	grep -q '^Subject: msg 1' "$f"
+	! grep -q 'Hello 1' "$f"
+	run mpop "${S[@]}" --maildir "$T/md2"
+	same "$T/md2" 1
+}
+
+@test "mpop: -q is silent on success, -v prints the summary" {
+	put 1
+	run --separate-stderr mpop "${S[@]}" --maildir "$T/md" -q
+	[ "$status" -eq 0 ] && [ -z "$output" ] && [ -z "$stderr" ] ||
+	    fail_run "-q not silent"
+	run --separate-stderr mpop "${S[@]}" --maildir "$T/md"
+	[ "$status" -eq 0 ] && [ -z "$output" ] && [ -z "$stderr" ] ||
+	    fail_run "default not silent"
+	put 2
+	run --separate-stderr mpop "${S[@]}" --maildir "$T/md" -v
+	[[ $stderr =~ ^1\ new\ message,\ 1\ KB,\ [0-9]+\.[0-9]\ s$ ]] ||
+	    fail_run "-v summary"
+}
+
+@test "mpop: a Maildir that cannot be created is exit 73, before any login" {
+	: >"$T/file"
+	run --separate-stderr mpop "${S[@]}" --maildir "$T/file/md"
+	[ "$status" -eq 73 ] || fail_run "exit status"
+}
+
+@test "mpop: the connection cut in the middle of a message: 75, nothing delivered" {
+	local script
+	script=$(cat <<'EOF'
+sendline +OK fake POP3
+recv
+sendline +OK
+sendline USER
+sendline UIDL
+sendline .
+recv
+sendline +OK
+recv
+sendline +OK logged in
+recv
+sendline +OK 1 messages
+sendline 1 120
+sendline .
+recv
+sendline +OK
+sendline 1 cut-1
+sendline .
+recv
+sendline +OK 120 octets
+sendline Subject: cut
+sendline
+sendline half of the body
+close
+EOF
+)
+	peer "$script"
+	run --separate-stderr mpop --server "pop3://127.0.0.1:$PEER_PORT" \
+	    --tls auto --user alice --maildir "$T/md" --delete
+	[ "$status" -eq 75 ] || fail_run "exit status"
+	[ -z "$(ls "$T/md/new")" ] && [ -z "$(ls "$T/md/tmp")" ] ||
+	    fail_run "a partial message was delivered"
+	! grep -q '^DELE' "$PEER_LOG"
+	grep -qx 'RETR 1' "$PEER_LOG"
+	# Nothing remembered: the next run asks for it again.
+	peer "$script"
+	run mpop --server "pop3://127.0.0.1:$PEER_PORT" --tls auto \
+	    --user alice --maildir "$T/md"
+	[ "$status" -eq 75 ]
+	grep -qx 'RETR 1' "$PEER_LOG"
+}
+
+@test "mpop: a full disk is exit 74 and loses nothing" {
+	local i
+	mkdir "$T/small"
+	mount -t tmpfs -o size=64k tmpfs "$T/small" ||
+	    skip "cannot mount a tmpfs"
+	for i in 1 2 3 4 5 6; do mkmsg "$i" 200; done
+	put 1 2 3 4 5 6
+	run --separate-stderr mpop "${S[@]}" --maildir "$T/small/md" --delete
+	local st=$status
+	cp -r "$T/small/md" "$T/md"
+	umount "$T/small"
+	status=$st
+	[ "$status" -eq 74 ] || fail_run "exit status"
+	# What was delivered is whole; the rest is still on the server.
+	local have
+	have=$(ls "$T/md/new" | wc -l)
+	[ $((have + $(server_count))) -ge 6 ]
+	run mpop "${S[@]}" --maildir "$T/md" --delete
+	[ "$status" -eq 0 ] || fail_run "the run after"
+	same "$T/md" 1 2 3 4 5 6
+	[ "$(server_count)" -eq 0 ]
+}
+
+@test "mpop: SIGKILL at random moments over 50 runs loses and duplicates nothing" {
+	local i n=0 pid
+	for i in $(seq 1 150); do mkmsg "$i" 20; done
+	put $(seq 1 100)
+	for i in $(seq 1 50); do
+		if [ "$i" = 25 ]; then put $(seq 101 150); fi
+		if [ $((i % 2)) = 0 ]; then
+			mpop "${S[@]}" --maildir "$T/md" --delete -q 3>&- &
+		else
+			mpop "${S[@]}" --maildir "$T/md" -q 3>&- &
+		fi
+		pid=$!
+		sleep "0.0$((RANDOM % 8))$((RANDOM % 10))"
+		kill -KILL "$pid" 2>/dev/null && n=$((n + 1))
+		wait "$pid" 2>/dev/null || true
+	done
+	echo "# killed $n of 50 runs" >&3
+	run --separate-stderr mpop "${S[@]}" --maildir "$T/md" --delete
+	[ "$status" -eq 0 ] || fail_run "final run"
+	same "$T/md" $(seq 1 150)
+	[ "$(ls "$T/md/new" | wc -l)" -eq 150 ]
+	[ "$(server_count)" -eq 0 ]
+}
