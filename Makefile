@@ -49,6 +49,7 @@ LIBOBJ	= \
 	lib/mk.o \
 	lib/pass.o \
 	lib/pop3.o \
+	lib/res.o \
 	lib/trace.o \
 	lib/uidl.o
 
@@ -65,6 +66,7 @@ UNIT	= \
 	tests/unit/test_mk \
 	tests/unit/test_pass \
 	tests/unit/test_pop3 \
+	tests/unit/test_res \
 	tests/unit/test_trace \
 	tests/unit/test_uidl
 

@@ -125,11 +125,45 @@ check_timeout_range() {
 @test "mlookup: --timeout 0, 86401, -5 are exit 64 with one error line" {
 	check_timeout_range mlookup
 }
-@test "mlookup: no arguments: exit 69, 'mlookup: not implemented'" {
-	check_stub mlookup
+@test "mlookup: no name is exit 64 with the usage on stderr" {
+	run --separate-stderr mlookup
+	[ "$status" -eq 64 ] || fail_run "mlookup: exit status"
+	[ -z "$output" ] || fail_run "mlookup: stdout not empty"
+	[[ ${stderr_lines[0]} == "mlookup: "*missing* ]] ||
+	    fail_run "mlookup: first line does not say what is missing"
+	[[ $stderr == *"$(help_of mlookup)" ]] ||
+	    fail_run "mlookup: no usage at the end of stderr"
 }
-@test "mlookup: the common options are accepted, then exit 69" {
-	check_common mlookup
+@test "mlookup: bad --port, --retries, --bufsize, type, class, -x: exit 64" {
+	local a
+	for a in "--port 0" "--port 65536" "--retries 11" "--retries x" \
+	    "--bufsize 511" "--bufsize 65536" "-t NOSUCH" "-c NOSUCH" \
+	    "-x 192.0.2" "-x nothing" "-t AXFR" "-s 1.2.3.4#0" "--no-edns --nsid"; do
+		# shellcheck disable=SC2086 # split on purpose
+		run --separate-stderr mlookup $a example.
+		[ "$status" -eq 64 ] || fail_run "mlookup $a: exit status"
+		[ -z "$output" ] || fail_run "mlookup $a: stdout not empty"
+		[ "${#stderr_lines[@]}" -eq 1 ] ||
+		    fail_run "mlookup $a: not one line on stderr"
+		[[ $stderr == "mlookup: "* ]] || fail_run "mlookup $a: not 'mlookup: ...'"
+	done
+}
+@test "mlookup: a bad name or too many operands is exit 64" {
+	run --separate-stderr mlookup 'a..b.'
+	[ "$status" -eq 64 ] || fail_run "a..b.: exit status"
+	[ "$stderr" = "mlookup: a..b.: empty label" ] || fail_run "a..b.: message"
+	run --separate-stderr mlookup "$(printf 'x%.0s' {1..64})."
+	[ "$status" -eq 64 ] || fail_run "long label: exit status"
+	[[ $stderr == *"label too long" ]] || fail_run "long label: message"
+	run --separate-stderr mlookup example. A extra
+	[ "$status" -eq 64 ] || fail_run "extra operand: exit status"
+	[ -z "$output" ] || fail_run "extra operand: stdout not empty"
+}
+@test "mlookup: --trace is not implemented yet: exit 69" {
+	run --separate-stderr mlookup --trace example.
+	[ "$status" -eq 69 ] || fail_run "--trace: exit status"
+	[ "$stderr" = "mlookup: --trace: not implemented yet" ] ||
+	    fail_run "--trace: message"
 }
 
 @test "msend: -h prints the usage on stdout, exit 0" {

@@ -1,8 +1,26 @@
-# fish completion for mlookup(1): the options that "mlookup -h" prints.
+# fish completion for mlookup(1): the options that "mlookup -h" prints,
+# record types and classes.
 
 complete -c mlookup -f
+complete -c mlookup -s 4 -d 'Use IPv4 servers only'
+complete -c mlookup -s 6 -d 'Use IPv6 servers only'
 complete -c mlookup -s h -l help -d 'Print the usage and exit'
-complete -c mlookup -l json -d 'Write the answers as JSON'
-complete -c mlookup -l timeout -x -d 'Give up after this many seconds (1-86400)'
+complete -c mlookup -s c -l class -x -a 'IN CH HS ANY' -d 'Ask in this class'
+complete -c mlookup -s p -l port -x -d 'Send to this port'
+complete -c mlookup -s s -l server -x -d 'Ask this server (host[#port])'
+complete -c mlookup -s t -l type -x -a 'A AAAA ANY CAA CNAME DNSKEY DS HTTPS MX NAPTR NS NSEC NSEC3 PTR RRSIG SOA SRV SSHFP SVCB TLSA TXT' -d 'Ask for this record type'
+complete -c mlookup -s x -l reverse -x -d 'Look up the name of an address'
+complete -c mlookup -l bufsize -x -d 'Offer this EDNS buffer size (512-65535)'
+complete -c mlookup -l dissect -d 'Show the reply field by field'
+complete -c mlookup -l dnssec -d 'Set the DO bit'
+complete -c mlookup -l json -d 'Write the reply as JSON'
+complete -c mlookup -l no-edns -d 'Send no OPT record'
+complete -c mlookup -l norecurse -d 'Clear the RD bit'
+complete -c mlookup -l nsid -d 'Ask for the server NSID'
+complete -c mlookup -l retries -x -d 'Rounds of tries after the first (0-10)'
+complete -c mlookup -l short -d 'Print only the answer data'
+complete -c mlookup -l tcp -d 'Use TCP only'
+complete -c mlookup -l timeout -x -d 'Wait this long for each try (1-86400)'
 complete -c mlookup -l trace -d 'Resolve iteratively from the root, like dig +trace'
 complete -c mlookup -l version -d 'Print the version and exit'
+complete -c mlookup -n 'not __fish_seen_subcommand_from A AAAA ANY CAA CNAME DNSKEY DS HTTPS MX NAPTR NS NSEC NSEC3 PTR RRSIG SOA SRV SSHFP SVCB TLSA TXT' -a 'A AAAA ANY CAA CNAME DNSKEY DS HTTPS MX NAPTR NS NSEC NSEC3 PTR RRSIG SOA SRV SSHFP SVCB TLSA TXT' -d 'Record type'

@@ -1,0 +1,804 @@
+/*
+ * res.c: the DNS transport: resolv.conf, server addresses, the search
+ * list, and one query as a state machine over UDP and TCP (see res.h).
+ */
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "res.h"
+
+#define RES_CONF_PATH	"/etc/resolv.conf"
+#define RES_CONF_MAX	(64 * 1024)	/* bytes of resolv.conf read */
+#define RES_QMAX	512		/* a query with EDNS fits */
+#define RES_RMAX	(65535 + 2)	/* a TCP message and its length */
+
+enum qstate {
+	QS_IDLE,
+	QS_UDP,		/* waiting for a datagram */
+	QS_CONNECT,	/* TCP connect in progress */
+	QS_WRITE,	/* TCP query being written */
+	QS_READ,	/* TCP reply being read */
+	QS_DONE,
+	QS_FAILED
+};
+
+struct res_q {
+	struct res_params p;
+	uint8_t		 qname[DNS_NAME_MAX];
+	size_t		 qnamelen;
+	uint16_t	 qtype, qclass;
+	uint8_t		 query[RES_QMAX];
+	size_t		 qlen;
+	uint8_t		*buf;		/* RES_RMAX bytes, owned */
+	size_t		 blen;		/* bytes in buf (TCP: with length) */
+	size_t		 woff;		/* TCP: bytes of the query written */
+	const uint8_t	*reply;		/* into buf, or saved */
+	size_t		 rlen;
+	uint8_t		*saved;		/* last SERVFAIL/REFUSED, owned */
+	size_t		 savedlen;
+	enum qstate	 state;
+	int		 fd;
+	short		 events;
+	int64_t		 deadline;	/* ms, monotonic */
+	int64_t		 t0;		/* start, microseconds */
+	double		 time_ms;
+	int		 start;		/* first server (rotate) */
+	int		 k;		/* server of this round, 0.. */
+	int		 round;		/* try number, 0..retries */
+	int		 dead[RES_MAXNS * 2];	/* server gave up */
+	int		 edns;		/* this query carries OPT */
+	int		 tcp;		/* this query goes over TCP */
+	enum mk_status	 why;		/* status if every try fails */
+	char		 whymsg[160];
+	struct res_stats st;
+};
+
+static int	conf_line(struct res_conf *, const char *, size_t);
+static size_t	conf_words(const char *, size_t, char [][DNS_NAME_TEXTMAX],
+		    size_t);
+static void	server_text(struct res_server *);
+static int	q_srv(const struct res_q *);
+static int	q_send(struct res_q *, struct mk_err *);
+static int	q_next(struct res_q *, struct mk_err *);
+static int	q_fail(struct res_q *, enum mk_status, struct mk_err *,
+		    const char *, ...) __attribute__((format(printf, 4, 5)));
+static void	q_close(struct res_q *);
+static int	q_reply(struct res_q *, const uint8_t *, size_t,
+		    struct mk_err *);
+static int	q_udp(struct res_q *, short, struct mk_err *);
+static int	q_tcp(struct res_q *, short, struct mk_err *);
+static int64_t	now_us(void);
+
+void
+res_conf_init(struct res_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->ndots = 1;
+	c->timeout = 5;
+}
+
+/* Split s[0..n) into at most max blank-separated words, each cut short. */
+static size_t
+conf_words(const char *s, size_t n, char w[][DNS_NAME_TEXTMAX], size_t max)
+{
+	size_t	i = 0, nw = 0, l;
+
+	while (i < n && nw < max) {
+		while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r'))
+			i++;
+		if (i == n)
+			break;
+		for (l = 0; i < n && s[i] != ' ' && s[i] != '\t' &&
+		    s[i] != '\r'; i++)
+			if (l < DNS_NAME_TEXTMAX - 1)
+				w[nw][l++] = s[i];
+		w[nw++][l] = '\0';
+	}
+	return nw;
+}
+
+/* One line of resolv.conf.  Returns 1 if it named a server. */
+static int
+conf_line(struct res_conf *c, const char *s, size_t n)
+{
+	char		 w[1 + RES_MAXSEARCH][DNS_NAME_TEXTMAX];
+	const char	*errstr, *v;
+	size_t		 nw, i, l;
+	long long	 x;
+
+	if (n == 0 || s[0] == '#' || s[0] == ';')
+		return 0;
+	if ((nw = conf_words(s, n, w, MK_NELEM(w))) < 2)
+		return 0;
+	if (strcmp(w[0], "nameserver") == 0) {
+		if (c->nns < RES_MAXNS && res_server_parse(w[1], RES_PORT,
+		    &c->ns[c->nns], NULL) == 0)
+			c->nns++;
+		return 1;
+	}
+	if (strcmp(w[0], "domain") == 0 || strcmp(w[0], "search") == 0) {
+		/* The last domain or search line wins (resolv.conf(5)). */
+		c->nsearch = 0;
+		if (strcmp(w[0], "domain") == 0)
+			nw = 2;
+		for (i = 1; i < nw; i++) {
+			l = strlen(w[i]);
+			while (l > 0 && w[i][l - 1] == '.')
+				w[i][--l] = '\0';
+			if (l == 0 || l > 253)
+				continue;
+			memcpy(c->search[c->nsearch++], w[i], l + 1);
+		}
+		return 0;
+	}
+	if (strcmp(w[0], "options") != 0)
+		return 0;
+	for (i = 1; i < nw; i++) {
+		if (strcmp(w[i], "rotate") == 0) {
+			c->rotate = 1;
+			continue;
+		}
+		if ((v = strchr(w[i], ':')) == NULL)
+			continue;
+		v++;
+		/* Out-of-range values are clamped, as glibc does. */
+		x = mk_strtonum(v, 0, 1000, &errstr);
+		if (errstr != NULL && strcmp(errstr, "too large") == 0)
+			x = 1000;
+		else if (errstr != NULL)
+			continue;
+		if (strncmp(w[i], "ndots:", 6) == 0)
+			c->ndots = x > 15 ? 15 : (int)x;
+		else if (strncmp(w[i], "timeout:", 8) == 0)
+			c->timeout = x < 1 ? 1 : x > 30 ? 30 : (int)x;
+		else if (strncmp(w[i], "attempts:", 9) == 0)
+			c->attempts = x < 1 ? 1 : x > 5 ? 5 : (int)x;
+	}
+	return 0;
+}
+
+void
+res_conf_parse(struct res_conf *c, const char *buf, size_t len)
+{
+	const char	*nl;
+	size_t		 off = 0, n;
+
+	while (off < len) {
+		nl = memchr(buf + off, '\n', len - off);
+		n = nl != NULL ? (size_t)(nl - (buf + off)) : len - off;
+		/* A NUL byte ends the line: nothing after it is ours. */
+		if (memchr(buf + off, '\0', n) != NULL)
+			n = strlen(buf + off);
+		conf_line(c, buf + off, n);
+		off += (nl != NULL ? (size_t)(nl - (buf + off)) + 1 : len - off);
+	}
+	if (c->nns == 0)
+		(void)res_server_parse("127.0.0.1", RES_PORT, &c->ns[c->nns++],
+		    NULL);
+}
+
+int
+res_conf_load(struct res_conf *c, struct mk_err *e)
+{
+	const char	*path;
+	char		*buf = NULL;
+	size_t		 len = 0;
+	ssize_t		 n;
+	int		 fd, rc = -1;
+
+	res_conf_init(c);
+	if ((path = getenv("MKIT_RESOLV_CONF")) == NULL || *path == '\0')
+		path = RES_CONF_PATH;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT) {
+			res_conf_parse(c, "", 0);
+			return 0;
+		}
+		return mk_seterrno(e, MK_ECONFIG, errno, "%s", path);
+	}
+	if ((buf = malloc(RES_CONF_MAX)) == NULL) {
+		mk_seterr(e, MK_ESOFTWARE, "out of memory");
+		goto out;
+	}
+	while (len < RES_CONF_MAX &&
+	    (n = read(fd, buf + len, RES_CONF_MAX - len)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			mk_seterrno(e, MK_ECONFIG, errno, "%s", path);
+			goto out;
+		}
+		len += (size_t)n;
+	}
+	res_conf_parse(c, buf, len);
+	rc = 0;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+/* Rebuild s->text from the address: "192.0.2.1#53", "::1#53". */
+static void
+server_text(struct res_server *s)
+{
+	char		 a[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+	const struct sockaddr_in  *s4 = (const struct sockaddr_in *)&s->ss;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&s->ss;
+	size_t		 l;
+
+	if (s->ss.ss_family == AF_INET) {
+		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+		snprintf(s->text, sizeof(s->text), "%s#%u", a,
+		    ntohs(s4->sin_port));
+		return;
+	}
+	inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+	if (s6->sin6_scope_id != 0) {
+		l = strlen(a);
+		snprintf(a + l, sizeof(a) - l, "%%%u",
+		    (unsigned int)s6->sin6_scope_id);
+	}
+	snprintf(s->text, sizeof(s->text), "%s#%u", a, ntohs(s6->sin6_port));
+}
+
+void
+res_server_setport(struct res_server *s, uint16_t port)
+{
+	if (s->ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&s->ss)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)&s->ss)->sin6_port = htons(port);
+	server_text(s);
+}
+
+int
+res_server_parse(const char *text, uint16_t port, struct res_server *s,
+    struct mk_err *e)
+{
+	char			 a[INET6_ADDRSTRLEN + IF_NAMESIZE + 4];
+	char			*hash, *pct, *p;
+	const char		*errstr;
+	struct sockaddr_in	*s4 = (struct sockaddr_in *)&s->ss;
+	struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)&s->ss;
+	unsigned int		 scope = 0;
+	long long		 n;
+	size_t			 l;
+
+	memset(s, 0, sizeof(*s));
+	if (strlen(text) >= sizeof(a))
+		return mk_seterr(e, MK_EUSAGE, "%.80s: not an address", text);
+	memcpy(a, text, strlen(text) + 1);
+	if ((hash = strrchr(a, '#')) != NULL) {
+		*hash++ = '\0';
+		n = mk_strtonum(hash, 1, 65535, &errstr);
+		if (errstr != NULL)
+			return mk_seterr(e, MK_EUSAGE, "%s: port %s", text,
+			    errstr);
+		port = (uint16_t)n;
+		s->portset = 1;
+	}
+	p = a;
+	if (*p == '[' && (l = strlen(p)) > 1 && p[l - 1] == ']') {
+		p[l - 1] = '\0';
+		p++;
+	}
+	if (inet_pton(AF_INET, p, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s->sslen = sizeof(*s4);
+		res_server_setport(s, port);
+		return 0;
+	}
+	if ((pct = strchr(p, '%')) != NULL) {
+		*pct++ = '\0';
+		n = mk_strtonum(pct, 1, UINT32_MAX, &errstr);
+		if (errstr == NULL)
+			scope = (unsigned int)n;
+		else if ((scope = if_nametoindex(pct)) == 0)
+			return mk_seterr(e, MK_EUSAGE, "%s: unknown scope %s",
+			    text, pct);
+	}
+	if (inet_pton(AF_INET6, p, &s6->sin6_addr) != 1)
+		return mk_seterr(e, MK_EUSAGE, "%s: not an address", text);
+	s6->sin6_family = AF_INET6;
+	s6->sin6_scope_id = scope;
+	s->sslen = sizeof(*s6);
+	res_server_setport(s, port);
+	return 0;
+}
+
+int
+res_search_next(const struct res_conf *c, const char *name, int *state,
+    char *out, size_t outsz)
+{
+	size_t		 l = strlen(name), i;
+	int		 dots = 0, n, asis, idx;
+
+	if (l == 0 || *state < 0)
+		return 0;
+	if (name[l - 1] == '.') {
+		if ((*state)++ != 0)
+			return 0;
+		n = snprintf(out, outsz, "%s", name);
+		return n >= 0 && (size_t)n < outsz ? 1 : -1;
+	}
+	for (i = 0; i < l; i++)
+		dots += name[i] == '.';
+	/* Which candidate is the name as it is: first or last. */
+	asis = dots >= c->ndots ? 0 : c->nsearch;
+	if (*state > c->nsearch)
+		return 0;
+	idx = (*state)++;
+	if (idx == asis)
+		n = snprintf(out, outsz, "%s.", name);
+	else
+		n = snprintf(out, outsz, "%s.%s.", name,
+		    c->search[idx > asis ? idx - 1 : idx]);
+	return n >= 0 && (size_t)n < outsz ? 1 : -1;
+}
+
+/*
+ * Queries.
+ */
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t
+res_now_ms(void)
+{
+	return now_us() / 1000;
+}
+
+struct res_q *
+res_q_new(const struct res_params *p, const uint8_t *qname, size_t qnamelen,
+    uint16_t qtype, uint16_t qclass, struct mk_err *e)
+{
+	struct res_q	*q;
+
+	if (p->nservers < 1 || p->nservers > (int)MK_NELEM(p->servers) ||
+	    qnamelen == 0 || qnamelen > DNS_NAME_MAX || p->retries < 0 ||
+	    p->timeout_ms < 1) {
+		mk_seterr(e, MK_ESOFTWARE, "res_q_new: bad arguments");
+		return NULL;
+	}
+	if ((q = calloc(1, sizeof(*q))) == NULL ||
+	    (q->buf = malloc(RES_RMAX)) == NULL) {
+		free(q);
+		mk_seterr(e, MK_ESOFTWARE, "out of memory");
+		return NULL;
+	}
+	q->p = *p;
+	memcpy(q->qname, qname, qnamelen);
+	q->qnamelen = qnamelen;
+	q->qtype = qtype;
+	q->qclass = qclass;
+	q->fd = -1;
+	q->edns = p->edns;
+	q->tcp = p->tcp;
+	q->why = MK_ETEMP;
+	return q;
+}
+
+void
+res_q_free(struct res_q *q)
+{
+	if (q == NULL)
+		return;
+	q_close(q);
+	free(q->buf);
+	free(q->saved);
+	free(q);
+}
+
+static void
+q_close(struct res_q *q)
+{
+	if (q->fd != -1)
+		close(q->fd);
+	q->fd = -1;
+}
+
+static int
+q_srv(const struct res_q *q)
+{
+	return (q->start + q->k) % q->p.nservers;
+}
+
+/* Record why q failed, close it, return RES_Q_FAIL. */
+static int
+q_fail(struct res_q *q, enum mk_status st, struct mk_err *e,
+    const char *fmt, ...)
+{
+	va_list	ap;
+	char	msg[sizeof(q->whymsg)];
+
+	q_close(q);
+	q->state = QS_FAILED;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	memcpy(q->whymsg, msg, sizeof(msg));
+	q->why = st;
+	mk_seterr(e, st, "%s", q->whymsg);
+	return RES_Q_FAIL;
+}
+
+int
+res_q_start(struct res_q *q, struct mk_err *e)
+{
+	uint8_t r = 0;
+
+	if (q->p.rotate && q->p.nservers > 1 &&
+	    getrandom(&r, 1, 0) == 1)
+		q->start = r % q->p.nservers;
+	q->t0 = now_us();
+	return q_send(q, e);
+}
+
+/*
+ * Send the query to the current server over the current transport on a
+ * new socket with a new ID.  A socket that cannot be made or connected
+ * moves on to the next server.
+ */
+static int
+q_send(struct res_q *q, struct mk_err *e)
+{
+	const struct res_server	*s = &q->p.servers[q_srv(q)];
+	struct dns_qopts	 o;
+	uint16_t		 id;
+	ssize_t			 n;
+	int			 type;
+
+	q_close(q);
+	if (getrandom(&id, sizeof(id), 0) != (ssize_t)sizeof(id))
+		return q_fail(q, MK_ESOFTWARE, e, "getrandom: %s",
+		    strerror(errno));
+	memset(&o, 0, sizeof(o));
+	o.flags = (q->p.rd ? DNS_F_RD : 0) | (q->p.adflag ? DNS_F_AD : 0) |
+	    (q->p.cdflag ? DNS_F_CD : 0);
+	o.edns = q->edns;
+	o.udpsize = q->p.bufsize != 0 ? q->p.bufsize : RES_BUFSIZE;
+	o.dnssec_ok = q->p.dnssec;
+	o.nsid = q->p.nsid;
+	if (dns_query_build(q->query + 2, sizeof(q->query) - 2, &q->qlen, id,
+	    q->qname, q->qnamelen, q->qtype, q->qclass, &o) == -1)
+		return q_fail(q, MK_ESOFTWARE, e, "cannot build the query");
+	q->query[0] = (uint8_t)(q->qlen >> 8);
+	q->query[1] = (uint8_t)q->qlen;
+	type = q->tcp ? SOCK_STREAM : SOCK_DGRAM;
+	q->fd = socket(s->ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (q->fd == -1) {
+		/* No IPv6 here, say: as if the server were unreachable. */
+		q->st.unreachable++;
+		q->dead[q_srv(q)] = 1;
+		snprintf(q->whymsg, sizeof(q->whymsg), "%s: socket: %s",
+		    s->text, strerror(errno));
+		return q_next(q, e);
+	}
+	q->st.sent++;
+	q->blen = 0;
+	q->woff = 0;
+	q->deadline = res_now_ms() + q->p.timeout_ms;
+	if (connect(q->fd, (const struct sockaddr *)&s->ss, s->sslen) == -1) {
+		if (q->tcp && errno == EINPROGRESS) {
+			q->state = QS_CONNECT;
+			q->events = POLLOUT;
+			return RES_Q_WAIT;
+		}
+		goto unreachable;
+	}
+	if (q->tcp) {
+		q->state = QS_WRITE;
+		q->events = POLLOUT;
+		return RES_Q_WAIT;
+	}
+	if ((n = send(q->fd, q->query + 2, q->qlen, 0)) != (ssize_t)q->qlen)
+		goto unreachable;
+	q->state = QS_UDP;
+	q->events = POLLIN;
+	return RES_Q_WAIT;
+unreachable:
+	q->st.unreachable++;
+	q->dead[q_srv(q)] = 1;
+	snprintf(q->whymsg, sizeof(q->whymsg), "%s: %s", s->text,
+	    strerror(errno));
+	return q_next(q, e);
+}
+
+/*
+ * The current try failed: move to the next server that has not given
+ * up, round after round, and send; fail when none is left.  A server
+ * that answered SERVFAIL or REFUSED, or refused the connection, is not
+ * asked again.
+ */
+static int
+q_next(struct res_q *q, struct mk_err *e)
+{
+	q_close(q);
+	q->edns = q->p.edns;
+	q->tcp = q->p.tcp;
+	for (;;) {
+		if (++q->k >= q->p.nservers) {
+			q->k = 0;
+			if (++q->round > q->p.retries)
+				break;
+		}
+		if (!q->dead[q_srv(q)])
+			return q_send(q, e);
+	}
+	if (q->saved != NULL) {
+		q->reply = q->saved;
+		q->rlen = q->savedlen;
+		return q_fail(q, MK_EUNAVAIL, e, "%s", q->whymsg);
+	}
+	if (q->st.badid + q->st.badquestion > 0)
+		return q_fail(q, MK_ETEMP, e, "%s (ignored %u replies with a "
+		    "wrong ID, %u with a wrong question)", q->whymsg,
+		    q->st.badid, q->st.badquestion);
+	return q_fail(q, MK_ETEMP, e, "%s", q->whymsg);
+}
+
+void
+res_q_want(const struct res_q *q, int *fd, short *events,
+    int64_t *deadline_ms)
+{
+	*fd = q->fd;
+	*events = q->events;
+	*deadline_ms = q->deadline;
+}
+
+/*
+ * A whole message r[0..n) came from the server of this try.  Ignore it
+ * (RES_Q_WAIT, counted) if its ID or question is not ours; else act on
+ * it: done, malformed, truncated (TCP), FORMERR to EDNS (again without
+ * it), SERVFAIL or REFUSED (next server).
+ */
+static int
+q_reply(struct res_q *q, const uint8_t *r, size_t n, struct mk_err *e)
+{
+	const struct res_server	*s = &q->p.servers[q_srv(q)];
+	struct dns_msg		 m;
+	const char		*err;
+	char			 rc[DNS_TYPE_TEXTMAX];
+
+	if (n < DNS_HDRLEN || r[0] != q->query[2] || r[1] != q->query[3] ||
+	    !(r[2] & 0x80)) {
+		q->st.badid++;
+		return RES_Q_WAIT;
+	}
+	/*
+	 * Our ID from the address and port we asked: whoever sent it saw
+	 * the query, so a reply that does not parse is the server's.
+	 */
+	if (dns_msg_parse(r, n, &m, &err) == -1)
+		return q_fail(q, MK_EPROTO, e, "malformed reply from %s: %s",
+		    s->text, err);
+	if (!dns_reply_matches(q->query + 2, q->qlen, r, n)) {
+		q->st.badquestion++;
+		return RES_Q_WAIT;
+	}
+	if ((m.flags & DNS_F_TC) && !q->tcp) {
+		q->st.truncated++;
+		q->tcp = 1;
+		return q_send(q, e);
+	}
+	if (m.rcode == DNS_R_FORMERR && q->edns && !m.edns.present) {
+		/* RFC 6891 7: a server without EDNS; ask again plainly. */
+		q->st.formerr++;
+		q->edns = 0;
+		return q_send(q, e);
+	}
+	if (m.rcode == DNS_R_SERVFAIL || m.rcode == DNS_R_REFUSED) {
+		q->st.servfail++;
+		free(q->saved);
+		if ((q->saved = malloc(n)) == NULL)
+			return q_fail(q, MK_ESOFTWARE, e, "out of memory");
+		memcpy(q->saved, r, n);
+		q->savedlen = n;
+		q->dead[q_srv(q)] = 1;
+		snprintf(q->whymsg, sizeof(q->whymsg), "%s from %s",
+		    dns_rcode_to_text(m.rcode, rc), s->text);
+		return q_next(q, e);
+	}
+	q_close(q);
+	q->reply = r;
+	q->rlen = n;
+	q->state = QS_DONE;
+	q->time_ms = (double)(now_us() - q->t0) / 1000.0;
+	return RES_Q_DONE;
+}
+
+/* Read every datagram waiting on the UDP socket. */
+static int
+q_udp(struct res_q *q, short revents, struct mk_err *e)
+{
+	const struct res_server	*s = &q->p.servers[q_srv(q)];
+	size_t			 cap;
+	ssize_t			 n;
+	int			 rc;
+
+	(void)revents;
+	/* Take what comes: a server may send more than it was offered. */
+	cap = RES_RMAX;
+	for (;;) {
+		n = recv(q->fd, q->buf, cap, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return RES_Q_WAIT;
+		if (n == -1) {
+			/* ICMP port unreachable shows up as ECONNREFUSED. */
+			q->st.unreachable++;
+			q->dead[q_srv(q)] = 1;
+			snprintf(q->whymsg, sizeof(q->whymsg), "%s: %s",
+			    s->text, strerror(errno));
+			return q_next(q, e);
+		}
+		if ((rc = q_reply(q, q->buf, (size_t)n, e)) != RES_Q_WAIT ||
+		    q->state != QS_UDP)
+			return rc;
+	}
+}
+
+/* Connect, write the framed query, read the framed reply. */
+static int
+q_tcp(struct res_q *q, short revents, struct mk_err *e)
+{
+	const struct res_server	*s = &q->p.servers[q_srv(q)];
+	socklen_t		 sl = sizeof(int);
+	ssize_t			 n;
+	size_t			 need;
+	int			 err = 0, rc;
+
+	if (q->state == QS_CONNECT) {
+		if (getsockopt(q->fd, SOL_SOCKET, SO_ERROR, &err, &sl) == -1)
+			err = errno;
+		if (err != 0) {
+			q->st.unreachable++;
+			q->dead[q_srv(q)] = 1;
+			snprintf(q->whymsg, sizeof(q->whymsg),
+			    "%s (TCP): %s", s->text, strerror(err));
+			return q_next(q, e);
+		}
+		q->state = QS_WRITE;
+	}
+	(void)revents;
+	if (q->state == QS_WRITE) {
+		while (q->woff < q->qlen + 2) {
+			n = send(q->fd, q->query + q->woff,
+			    q->qlen + 2 - q->woff, MSG_NOSIGNAL);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n == -1 && errno == EAGAIN)
+				return RES_Q_WAIT;
+			if (n == -1)
+				goto broken;
+			q->woff += (size_t)n;
+		}
+		q->state = QS_READ;
+		q->events = POLLIN;
+	}
+	for (;;) {
+		need = q->blen < 2 ? 2 :
+		    2 + ((size_t)q->buf[0] << 8 | q->buf[1]);
+		if (q->blen == need && need > 2) {
+			rc = q_reply(q, q->buf + 2, need - 2, e);
+			if (rc != RES_Q_WAIT || q->state != QS_READ)
+				return rc;
+			q->blen = 0;	/* not ours: read the next one */
+			continue;
+		}
+		n = recv(q->fd, q->buf + q->blen, need - q->blen, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return RES_Q_WAIT;
+		if (n == -1)
+			goto broken;
+		if (n == 0) {
+			errno = 0;
+			goto broken;
+		}
+		q->blen += (size_t)n;
+	}
+broken:
+	snprintf(q->whymsg, sizeof(q->whymsg), "%s (TCP): %s", s->text,
+	    errno != 0 ? strerror(errno) : "connection closed before the "
+	    "reply ended");
+	return q_next(q, e);
+}
+
+int
+res_q_step(struct res_q *q, short revents, struct mk_err *e)
+{
+	const struct res_server *s;
+
+	if (q->state == QS_DONE)
+		return RES_Q_DONE;
+	if (q->state == QS_FAILED || q->state == QS_IDLE)
+		return mk_seterr(e, q->why, "%s", q->state == QS_IDLE ?
+		    "query not started" : q->whymsg);
+	if (revents == 0) {
+		if (res_now_ms() < q->deadline)
+			return RES_Q_WAIT;
+		s = &q->p.servers[q_srv(q)];
+		q->st.timeouts++;
+		snprintf(q->whymsg, sizeof(q->whymsg),
+		    "no answer from %s%s within %d ms", s->text,
+		    q->tcp ? " (TCP)" : "", q->p.timeout_ms);
+		return q_next(q, e);
+	}
+	if (q->state == QS_UDP)
+		return q_udp(q, revents, e);
+	return q_tcp(q, revents, e);
+}
+
+void
+res_q_result(const struct res_q *q, struct res_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->reply = q->reply;
+	r->len = q->rlen;
+	r->server = q->p.servers[q_srv(q)].text;
+	r->tcp = q->tcp;
+	r->edns = q->edns;
+	r->time_ms = q->time_ms;
+	r->stats = q->st;
+}
+
+int
+res_query(const struct res_params *p, const uint8_t *qname,
+    size_t qnamelen, uint16_t qtype, uint16_t qclass, struct res_q **qp,
+    struct mk_err *e)
+{
+	struct res_q	*q;
+	struct pollfd	 pfd;
+	int64_t		 deadline, wait;
+	int		 rc, n;
+
+	*qp = NULL;
+	if ((q = res_q_new(p, qname, qnamelen, qtype, qclass, e)) == NULL)
+		return -1;
+	rc = res_q_start(q, e);
+	while (rc == RES_Q_WAIT) {
+		res_q_want(q, &pfd.fd, &pfd.events, &deadline);
+		wait = deadline - res_now_ms();
+		pfd.revents = 0;
+		n = poll(&pfd, 1, wait < 0 ? 0 : (int)wait);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			mk_seterrno(e, MK_ESOFTWARE, errno, "poll");
+			res_q_free(q);
+			return -1;
+		}
+		rc = res_q_step(q, n == 0 ? 0 : pfd.revents, e);
+	}
+	if (rc == RES_Q_DONE || q->reply != NULL)
+		*qp = q;
+	else
+		res_q_free(q);
+	return rc == RES_Q_DONE ? 0 : -1;
+}
