@@ -38,10 +38,12 @@ BIN	= mlookup msend mpop mimap mmime
 
 LIBOBJ	= \
 	lib/atomic.o \
+	lib/b64.o \
 	lib/buf.o \
 	lib/conf.o \
 	lib/conn.o \
 	lib/dns.o \
+	lib/hdr.o \
 	lib/json.o \
 	lib/maildir.o \
 	lib/mbox.o \
@@ -49,16 +51,19 @@ LIBOBJ	= \
 	lib/mk.o \
 	lib/pass.o \
 	lib/pop3.o \
+	lib/qp.o \
 	lib/res.o \
 	lib/trace.o \
 	lib/uidl.o
 
 UNIT	= \
 	tests/unit/test_atomic \
+	tests/unit/test_b64 \
 	tests/unit/test_buf \
 	tests/unit/test_conf \
 	tests/unit/test_conn \
 	tests/unit/test_dns \
+	tests/unit/test_hdr \
 	tests/unit/test_json \
 	tests/unit/test_maildir \
 	tests/unit/test_mbox \
@@ -66,13 +71,14 @@ UNIT	= \
 	tests/unit/test_mk \
 	tests/unit/test_pass \
 	tests/unit/test_pop3 \
+	tests/unit/test_qp \
 	tests/unit/test_res \
 	tests/unit/test_trace \
 	tests/unit/test_uidl
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c): replayed over their corpus by
 # make check, and run under libFuzzer for a short time where clang is.
-FUZZ	= dns
+FUZZ	= dns hdr
 
 MAN1	= man/mlookup.1 man/msend.1 man/mpop.1 man/mimap.1 man/mmime.1
 MAN5	= man/mkit-config.5

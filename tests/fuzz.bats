@@ -42,3 +42,11 @@ libfuzz() {
 @test "fuzz dns: libFuzzer finds no crash in a short run" {
 	libfuzz dns
 }
+
+@test "fuzz hdr: the seed corpus replays cleanly" {
+	replay hdr
+}
+
+@test "fuzz hdr: libFuzzer finds no crash in a short run" {
+	libfuzz hdr
+}
