@@ -35,3 +35,15 @@ setup() {
 	[ -z "$output" ] || { echo "$output"; false; }
 }
 
+
+@test "INSTALL_SENDMAIL=1 adds the sendmail link, uninstall removes it" {
+	run make -s -C "$MKIT_TOP" O="$O" DESTDIR="$DEST" PREFIX=/usr \
+	    INSTALL_SENDMAIL=1 install
+	[ "$status" = 0 ] || { echo "$output"; false; }
+	[ -L "$DEST/usr/sbin/sendmail" ]
+	[ "$(readlink "$DEST/usr/sbin/sendmail")" = /usr/bin/msend ]
+	run make -s -C "$MKIT_TOP" O="$O" DESTDIR="$DEST" PREFIX=/usr uninstall
+	[ "$status" = 0 ]
+	run find "$DEST" -type f -o -type l
+	[ -z "$output" ] || { echo "$output"; false; }
+}

@@ -1,0 +1,230 @@
+/*
+ * smtp.h: the SMTP mail transaction over a session that libcurl opened
+ * (lib/conn.h), and the pure pieces it needs.
+ *
+ * libcurl runs greeting, EHLO, STARTTLS and AUTH (CURLOPT_CONNECT_ONLY);
+ * we speak MAIL, RCPT, DATA, RSET and QUIT ourselves, because libcurl's
+ * transfer API reports no per-recipient replies, cannot pipeline
+ * (RFC 2920) and dot-stuffs only after CRLF.
+ *
+ * Pure, no I/O, unit tested and fuzzable:
+ *   smtp_caps_parse()	 EHLO keywords from the lines libcurl heard;
+ *   smtp_reply_parse()	 one reply line;
+ *   smtp_dot_*()	 CRLF normalisation and dot-stuffing, streaming;
+ *   smtp_head_*()	 where the header fields of a message lie;
+ *   smtp_addrlist_parse() addr-specs of an address-list field.
+ * Everything that comes from the server or from a message is untrusted.
+ */
+#ifndef SMTP_H
+#define SMTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "conn.h"
+#include "mk.h"
+
+#define SMTP_REPLYMAX	4096	/* bytes of reply text kept */
+#define SMTP_ADDRMAX	998	/* bytes of one address (RFC 5321 line) */
+#define SMTP_RCPTMAX	10000	/* recipients of one message */
+
+/* What the server's last EHLO reply offers. */
+struct smtp_caps {
+	int			ehlo;		/* an EHLO reply was found */
+	int			pipelining;	/* RFC 2920 */
+	int			eightbitmime;	/* RFC 6152 */
+	int			smtputf8;	/* RFC 6531 */
+	int			chunking;	/* RFC 3030 */
+	int			dsn;		/* RFC 3461 */
+	int			starttls;	/* RFC 3207 */
+	int			size;		/* SIZE offered (RFC 1870) */
+	unsigned long long	sizemax;	/* its limit in bytes, 0: none */
+};
+
+/*
+ * Fill caps from heard[0..len) (the server lines libcurl saw, with their
+ * line breaks, untrusted): the keywords of the last 250 reply, which is
+ * the EHLO reply after STARTTLS when there was one (RFC 3207 4.2: what
+ * was offered in clear is forgotten).  Never fails; unknown keywords
+ * and malformed lines are skipped.
+ */
+void	smtp_caps_parse(const char *heard, size_t len, struct smtp_caps *caps);
+
+/*
+ * One reply line (untrusted, no CRLF): "250-text", "250 text" or "250".
+ * Returns 0 with *code, *more (1 for '-') and *text (offset of the text)
+ * set, or -1 when the line is not a reply line.
+ */
+int	smtp_reply_parse(const char *line, size_t len, int *code, int *more,
+	    size_t *text);
+
+/*
+ * The DATA encoder (RFC 5321 4.5.2): line breaks CR LF, bare LF and bare
+ * CR all become CR LF on the wire; every line that starts with '.' gets
+ * one more; smtp_dot_final() ends the last line if it was open and
+ * writes the one end-of-data ".\r\n".  So no input, bare LFs and lone
+ * dots included, can end the data early.
+ */
+struct smtp_dot {
+	int	bol;		/* at the start of a line */
+	int	cr;		/* a CR is held */
+	size_t	lines;		/* lines started (for the trace) */
+};
+
+#define SMTP_DOT_BOUND(n)	(2 * (n) + 2)	/* update output, at most */
+#define SMTP_DOT_FINALMAX	5		/* final output, at most */
+
+void	smtp_dot_init(struct smtp_dot *d);
+size_t	smtp_dot_update(struct smtp_dot *d, const uint8_t *in, size_t n,
+	    uint8_t *out);
+size_t	smtp_dot_final(struct smtp_dot *d, uint8_t *out);
+
+/*
+ * The header block at the start of a message (untrusted): one entry per
+ * field, continuation lines included.  The block ends at an empty line
+ * (then sep is its length, 1 or 2) or at the first line that is neither
+ * a field ("name:" with a printable name) nor a continuation (sep 0: the
+ * message has no separator line there).
+ */
+struct smtp_hfield {
+	size_t	off;		/* first byte of the name */
+	size_t	len;		/* up to and with the last line break */
+	size_t	namelen;	/* bytes before the ':' */
+};
+
+struct smtp_head {
+	struct smtp_hfield	*f;	/* owned, n entries */
+	size_t			 n;
+	size_t			 end;	/* offset just past the last field */
+	size_t			 sep;	/* bytes of the empty line, or 0 */
+	int			 crlf;	/* the first line ended in CR LF */
+};
+
+/* Scan msg; -1 only when out of memory (MK_ESOFTWARE). */
+int	smtp_head_scan(const uint8_t *msg, size_t len, struct smtp_head *h,
+	    struct mk_err *e);
+void	smtp_head_free(struct smtp_head *h);
+
+/*
+ * The next field named name (case-insensitive) at index *iter or later,
+ * or NULL; *iter moves past it.
+ */
+const struct smtp_hfield *smtp_head_find(const struct smtp_head *h,
+	    const uint8_t *msg, const char *name, size_t *iter);
+
+/*
+ * The body of field f unfolded (CR and LF dropped) into out, replacing
+ * its contents.  -1 when out cannot grow.
+ */
+int	smtp_head_value(const struct smtp_head *h, const struct smtp_hfield *f,
+	    const uint8_t *msg, struct mk_buf *out);
+
+/* A list of addresses; every string is owned. */
+struct smtp_addrs {
+	char	**v;
+	size_t	  n;
+};
+
+void	smtp_addrs_free(struct smtp_addrs *a);
+
+/* Append a copy of addr[0..n); -1 with e set (MK_ESOFTWARE, MK_EDATA). */
+int	smtp_addrs_add(struct smtp_addrs *a, const char *addr, size_t n,
+	    struct mk_err *e);
+
+/*
+ * The addr-specs of an RFC 5322 address-list (an unfolded field body,
+ * untrusted) appended to a: "Name <a@b>", bare "a@b", comments,
+ * quoted strings and groups ("team: a@b, c@d;") are understood; display
+ * names, comments and source routes are dropped; empty groups add
+ * nothing.  Errors (MK_EDATA): an address with control characters or
+ * longer than SMTP_ADDRMAX, an unterminated '<', more than SMTP_RCPTMAX
+ * addresses; MK_ESOFTWARE when out of memory.
+ */
+int	smtp_addrlist_parse(const char *s, size_t n, struct smtp_addrs *a,
+	    struct mk_err *e);
+
+/*
+ * Whether addr can go into MAIL FROM/RCPT TO: not empty (but for the
+ * null sender, allowed when nullok), no control bytes, no '<', '>' or
+ * blank outside a quoted local part, at most SMTP_ADDRMAX bytes.
+ */
+int	smtp_addr_ok(const char *addr, int nullok);
+
+/* Whether s holds bytes above 0x7f (needs SMTPUTF8 in an envelope). */
+int	smtp_is_8bit(const void *s, size_t n);
+
+/* A reply: its code and its lines joined by "\n" (owned). */
+struct smtp_reply {
+	int	 code;
+	char	*text;		/* "550 5.1.1 ...": whole lines, cut at
+				   SMTP_REPLYMAX bytes; untrusted */
+};
+
+/*
+ * Read one whole reply.  Errors: those of conn_line(); MK_EPROTO for a
+ * line that is not a reply line or a code that changes between lines.
+ */
+int	smtp_reply_read(struct conn *c, struct smtp_reply *r,
+	    struct mk_err *e);
+void	smtp_reply_free(struct smtp_reply *r);
+
+/* What to send.  Strings are borrowed for the call. */
+struct smtp_envelope {
+	const char		*from;	/* "" for the null sender */
+	const char *const	*rcpt;
+	size_t			 nrcpt;
+	int			 eightbit;	/* BODY=8BITMIME if offered */
+	int			 smtputf8;	/* SMTPUTF8 (must be offered) */
+};
+
+/* The outcome for one recipient. */
+enum smtp_rcpt_state {
+	SMTP_ACCEPTED,		/* delivered to the server */
+	SMTP_REJECTED,		/* 5xx: permanent */
+	SMTP_DEFERRED		/* 4xx, or no final answer: try later */
+};
+
+struct smtp_rcpt {
+	const char		*addr;	/* borrowed from the envelope */
+	enum smtp_rcpt_state	 state;
+	int			 code;	/* the deciding reply's code */
+	struct smtp_reply	 reply;	/* the deciding reply */
+};
+
+/* The outcome of one transaction. */
+struct smtp_result {
+	struct smtp_rcpt	*rcpt;	/* owned, nrcpt entries */
+	size_t			 nrcpt;
+	size_t			 naccepted;
+	enum mk_status		 st;	/* MK_OK when all were accepted */
+	struct smtp_reply	 final;	/* the last reply that mattered:
+					   DATA end, or the failure */
+};
+
+void	smtp_result_free(struct smtp_result *res);
+
+/*
+ * One mail transaction: MAIL FROM, RCPT TO for each recipient, DATA and
+ * the message (msg[0..len), encoded with smtp_dot_*).  With PIPELINING
+ * the commands up to DATA go in one write.  Returns 0 when the server
+ * answered the transaction, whatever it said: res tells per recipient,
+ * res->st for the message (MK_ETEMP if any recipient was deferred, else
+ * MK_ENOUSER if some were rejected, as mcurl_smtp_reply_status() says
+ * for a failure before or after DATA); then the session is still usable
+ * (send RSET after a failure).  Returns -1 with e set when the session
+ * broke or the server broke the protocol: conn_ errors, MK_EPROTO, and
+ * MK_EUSAGE/MK_EDATA for an address smtp_addr_ok() refuses or 8-bit
+ * addresses without SMTPUTF8 (nothing sent then).
+ */
+int	smtp_send(struct conn *c, const struct smtp_caps *caps,
+	    const struct smtp_envelope *env, const uint8_t *msg, size_t len,
+	    struct smtp_result *res, struct mk_err *e);
+
+/* RSET, and its reply; -1 with e set if it is not 250. */
+int	smtp_rset(struct conn *c, struct mk_err *e);
+
+/* QUIT, and its reply (errors ignored: the mail is already sent). */
+void	smtp_quit(struct conn *c);
+
+#endif /* SMTP_H */

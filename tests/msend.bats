@@ -1,0 +1,561 @@
+#!/usr/bin/env bats
+# msend against the harness's real postfix (tests/servers/mail.sh):
+# plain SMTP with STARTTLS, submission with STARTTLS and AUTH, SMTPS;
+# delivered messages are read back from the Maildirs postfix writes.
+# The fake peer (tests/peers/fakepeer.py) stands in only for what
+# postfix will not do: show the raw DATA bytes, strip STARTTLS.
+
+# shellcheck disable=SC2154 # status, output, stderr: set by run
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+setup_file() {
+	servers_start mail
+}
+
+teardown_file() {
+	servers_stop
+}
+
+setup() {
+	mkit_isolate
+	T=$BATS_TEST_TMPDIR
+	mkdir -p "$HOME/.config/mkit"
+	: >"$MKIT_CONFIG"
+}
+
+teardown() {
+	local p
+	for p in "$T"/*.fpid; do
+		[ -f "$p" ] || continue
+		kill "$(cat "$p")" 2>/dev/null || true
+	done
+}
+
+# fail_run MSG: print MSG and what the last run saw, then fail.
+fail_run() {
+	printf '%s\nexit status: %s\n--- stdout\n%s\n--- stderr\n%s\n' \
+	    "$1" "$status" "$output" "${stderr:-}" >&2
+	return 1
+}
+
+# token: a string unique to this test, to find its message by.
+token() {
+	echo "m$BATS_SUITE_TEST_NUMBER-$$-$RANDOM"
+}
+
+# smtp_url PORT [SCHEME]: the harness's server by its certificate name.
+smtp_url() {
+	echo "${2:-smtp}://localhost:$1"
+}
+
+# wait_mail USER TOKEN: print the Maildir file of USER holding TOKEN,
+# polling for up to 10 s (postfix delivers asynchronously).
+wait_mail() {
+	local d=${MAILDIR_PATTERN/\%u/$1} f end=$((SECONDS + 10))
+	while [ "$SECONDS" -le "$end" ]; do
+		f=$(grep -lF -- "$2" "$d"/new/* 2>/dev/null | head -n 1)
+		if [ -n "$f" ]; then
+			echo "$f"
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "no message with $2 for $1 after 10 s" >&2
+	return 1
+}
+
+# no_mail USER TOKEN: after a second, still no message holds TOKEN.
+no_mail() {
+	local d=${MAILDIR_PATTERN/\%u/$1}
+	sleep 1
+	! grep -lqF -- "$2" "$d"/new/* 2>/dev/null
+}
+
+# strip_trace FILE: the message less the trace fields postfix put in
+# front (Return-Path, X-Original-To, Delivered-To, Received).
+strip_trace() {
+	awk 'body { print; next }
+	    /^(Return-Path|X-Original-To|Delivered-To|Received):/ { skip = 1; next }
+	    skip && /^[ \t]/ { next }
+	    { body = 1; print }' "$1"
+}
+
+# lf FILE: FILE with its line ends made LF, and one after the last line
+# (SMTP cannot carry a message whose last line is open).
+lf() {
+	awk '{ sub(/\r$/, ""); print }' "$1"
+}
+
+# same_mail GOT SENT: GOT, less the trace fields, is SENT as lf makes
+# it (the Maildir stores LF).
+same_mail() {
+	if ! cmp -s <(strip_trace "$1") <(lf "$2"); then
+		echo "delivered message differs from the one sent:" >&2
+		diff <(lf "$2") <(strip_trace "$1") >&2
+		return 1
+	fi
+}
+
+# mkmsg FILE TOKEN [TO]: a message with Date and Message-ID (so msend
+# adds nothing), a lone-dot line, lines starting with dots, no final
+# line break, with CRLF line ends.
+mkmsg() {
+	printf '%s\r\n' "From: Alice <alice@example.org>" \
+	    "To: <${3:-bob@example.org}>" "Subject: msend $2" \
+	    "Date: Mon, 1 Jan 2024 00:00:00 +0000" \
+	    "Message-ID: <$2@example.org>" "" "Hello $2." "." ".." \
+	    "..two dots" ".one dot" >"$1"
+	printf 'last line, no line break' >>"$1"
+}
+
+# account NAME KEY=VALUE...: write an accounts file with one account.
+account() {
+	local a=$1 kv
+	shift
+	{
+		echo "[account $a]"
+		for kv in "$@"; do
+			echo "${kv%%=*} = ${kv#*=}"
+		done
+	} >"$MKIT_CONFIG"
+	chmod 600 "$MKIT_CONFIG"
+}
+
+# fakepeer NAME SCRIPT-LINES...: start the fake SMTP peer with that
+# script; sets PEER_PORT, logs to $T/NAME.log.
+fakepeer() {
+	local name=$1 n
+	shift
+	printf '%s\n' "$@" >"$T/$name.script"
+	python3 "$MKIT_TOP/tests/peers/fakepeer.py" --tcp --text --port 0 \
+	    --script "$T/$name.script" --log "$T/$name.log" --timeout 20 \
+	    --pidfile "$T/$name.fpid" >"$T/$name.port" 2>"$T/$name.err" &
+	for n in $(seq 50); do
+		[ -s "$T/$name.port" ] && break
+		sleep 0.1
+	done
+	PEER_PORT=$(head -n 1 "$T/$name.port")
+	[ -n "$PEER_PORT" ] || { cat "$T/$name.err" >&2; return 1; }
+}
+
+@test "msend: plain SMTP port, --tls=auto: delivered byte for byte" {
+	need_servers
+	local tok f
+	tok=$(token)
+	mkmsg "$T/sent" "$tok"
+	run --separate-stderr msend --server "$(smtp_url "$SMTP_PORT")" \
+	    --tls=auto --ca-file "$MAIL_CA_FILE" bob@example.org <"$T/sent"
+	[ "$status" -eq 0 ] || fail_run "send failed"
+	[ -z "$output" ] || fail_run "stdout not empty"
+	f=$(wait_mail bob "$tok")
+	same_mail "$f" "$T/sent"
+	# STARTTLS was offered, so auto used it.
+	grep -q "with ESMTPS" "$f"
+}
+
+@test "msend: plain SMTP port, TLS required by default for --server" {
+	need_servers
+	local tok f
+	tok=$(token)
+	mkmsg "$T/sent" "$tok"
+	run --separate-stderr msend --server "$(smtp_url "$SMTP_PORT")" \
+	    --ca-file "$MAIL_CA_FILE" bob@example.org <"$T/sent"
+	[ "$status" -eq 0 ] || fail_run "send failed"
+	f=$(wait_mail bob "$tok")
+	grep -q "with ESMTPS" "$f"
+	same_mail "$f" "$T/sent"
+}
+
+@test "msend: bare-LF input: lone dot and dot lines survive" {
+	need_servers
+	local tok f
+	tok=$(token)
+	mkmsg "$T/crlf" "$tok"
+	tr -d '\r' <"$T/crlf" >"$T/sent"
+	run --separate-stderr msend --server "$(smtp_url "$SMTP_PORT")" \
+	    --ca-file "$MAIL_CA_FILE" bob@example.org <"$T/sent"
+	[ "$status" -eq 0 ] || fail_run "send failed"
+	f=$(wait_mail bob "$tok")
+	same_mail "$f" "$T/sent"
+	grep -qx '\.\.two dots' "$f"
+	grep -qx '\.' "$f"
+}
+
+@test "msend: submission with STARTTLS and AUTH, password from --password-file" {
+	need_servers
+	local tok f
+	tok=$(token)
+	mkmsg "$T/sent" "$tok" bob@example.net
+	printf '%s\n' "$MAIL_PASS1" >"$T/pw"
+	chmod 600 "$T/pw"
+	run --separate-stderr msend --server "$(smtp_url "$SUBMISSION_PORT")" \
+	    --ca-file "$MAIL_CA_FILE" --user alice --password-file "$T/pw" \
+	    bob@example.net <"$T/sent"
+	[ "$status" -eq 0 ] || fail_run "send failed"
+	f=$(wait_mail bob "$tok")
+	same_mail "$f" "$T/sent"
+	grep -q "Authenticated sender: alice" "$f" ||
+	    grep -q "sasl_username=alice" "$MAIL_LOG"
+}
+
+@test "msend: submission, password from MKIT_PASSWORD" {
+	need_servers
+	local tok
+	tok=$(token)
+	mkmsg "$T/sent" "$tok"
+	MKIT_PASSWORD=$MAIL_PASS1 run --separate-stderr msend \
+	    --server "$(smtp_url "$SUBMISSION_PORT")" --ca-file "$MAIL_CA_FILE" \
+	    --user alice bob@example.org <"$T/sent"
+	[ "$status" -eq 0 ] || fail_run "send failed"
+	wait_mail bob "$tok" >/dev/null
+}
+
+@test "msend: submission through the accounts file (-a), from its from" {
+	need_servers
+	local tok f
+	tok=$(token)
+	account work "smtp=$(smtp_url "$SUBMISSION_PORT")" user=alice \
+	    "password=$MAIL_PASS1" "ca-file=$MAIL_CA_FILE" \
+	    "from=Alice <alice@example.org>"
+	printf 'Subject: %s\n\nno from, no date\n' "$tok" >"$T/sent"
+	run --separate-stderr msend -a work bob@example.org <"$T/sent"
+	[ "$status" -eq 0 ] || fail_run "send failed"
+	f=$(wait_mail bob "$tok")
+	grep -q '^Return-Path: <alice@example.org>' "$f"
+	# Date, Message-ID and From were added; the rest is as sent.
+	grep -q '^Date: ' "$f"
+	grep -q '^Message-ID: <[a-z0-9]*@example.org>' "$f"
+	grep -q '^From: alice@example.org' "$f"
+	strip_trace "$f" | tail -n 2 | cmp -s - <(printf '\nno from, no date\n')
+}
+
+@test "msend: SMTPS with --ca-file" {
+	need_servers
+	local tok f
+	tok=$(token)
+	mkmsg "$T/sent" "$tok"
+	MKIT_PASSWORD=$MAIL_PASS2 run --separate-stderr msend \
+	    --server "$(smtp_url "$SMTPS_PORT" smtps)" --ca-file "$MAIL_CA_FILE" \
+	    --user bob -f bob@example.org bob@example.org <"$T/sent"
+	[ "$status" -eq 0 ] || fail_run "send failed"
+	f=$(wait_mail bob "$tok")
+	same_mail "$f" "$T/sent"
+	grep -q '^Return-Path: <bob@example.org>' "$f"
+}
+
+@test "msend: -t reads To, Cc, Bcc and removes Bcc" {
+	need_servers
+	local tok fb fa
+	tok=$(token)
+	printf '%s\n' "From: alice@example.org" "To: Bob <bob@example.org>" \
+	    "Bcc: alice@example.org" "Subject: $tok" "" "secret copy" >"$T/sent"
+	run --separate-stderr msend -t --server "$(smtp_url "$SMTP_PORT")" \
+	    --ca-file "$MAIL_CA_FILE" <"$T/sent"
+	[ "$status" -eq 0 ] || fail_run "send failed"
+	fb=$(wait_mail bob "$tok")
+	fa=$(wait_mail alice "$tok")
+	! grep -qi '^Bcc:' "$fb" "$fa"
+	# Removed by msend itself, not only by postfix: see the dry run.
+	run --separate-stderr msend -t --dry-run <"$T/sent"
+	[ "$status" -eq 0 ] || fail_run "dry run failed"
+	[[ $output == *"RCPT TO:<bob@example.org>"*"RCPT TO:<alice@example.org>"* ]] ||
+	    fail_run "envelope lacks the -t recipients"
+	[[ $output != *"Bcc:"* ]] || fail_run "Bcc left in the message"
+}
+
+@test "msend: sendmail mode, as cron calls it" {
+	need_servers
+	local tok f
+	tok=$(token)
+	ln -s "$(command -v msend)" "$T/sendmail"
+	account local "smtp=$(smtp_url "$SMTP_PORT")" tls=auto \
+	    "ca-file=$MAIL_CA_FILE"
+	printf '%s\n' "From: root (Cron Daemon)" "To: bob@example.org" \
+	    "Subject: Cron <root@host> echo $tok" \
+	    "MIME-Version: 1.0" "Content-Type: text/plain; charset=UTF-8" \
+	    "Content-Transfer-Encoding: 8bit" "" "caf$(printf '\303\251') $tok" \
+	    >"$T/sent"
+	run --separate-stderr "$T/sendmail" -i -FCronDaemon -B8BITMIME -oem \
+	    bob@example.org <"$T/sent"
+	[ "$status" -eq 0 ] || fail_run "sendmail mode failed"
+	f=$(wait_mail bob "Cron <root@host> echo $tok")
+	grep -q "^caf$(printf '\303\251') $tok\$" "$f"
+	# The other spellings: separate values, -t, -f, -odi, -oi, -bm.
+	run --separate-stderr "$T/sendmail" -oi -odi -bm -t -f root@example.org \
+	    -F "Cron Daemon" -B 8BITMIME <"$T/sent"
+	[ "$status" -eq 0 ] || fail_run "sendmail -t failed"
+	run --separate-stderr "$T/sendmail" -bp
+	[ "$status" -eq 64 ] || fail_run "-bp not refused"
+}
+
+@test "msend: 8-bit body goes with BODY=8BITMIME, bytes intact" {
+	need_servers
+	local tok f
+	tok=$(token)
+	printf 'From: alice@example.org\nSubject: %s\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nMessage-ID: <%s@x>\n\n%s\n' \
+	    "$tok" "$tok" "Grüße, ½ € and \377 raw" >"$T/sent"
+	run --separate-stderr msend --trace --server "$(smtp_url "$SMTP_PORT")" \
+	    --ca-file "$MAIL_CA_FILE" bob@example.org <"$T/sent"
+	[ "$status" -eq 0 ] || fail_run "send failed"
+	[[ $stderr == *"C: MAIL FROM:<alice@example.org> BODY=8BITMIME"* ]] ||
+	    fail_run "no BODY=8BITMIME"
+	f=$(wait_mail bob "$tok")
+	same_mail "$f" "$T/sent"
+}
+
+@test "msend: a rejected recipient is exit 67, the others get it" {
+	need_servers
+	local tok
+	tok=$(token)
+	mkmsg "$T/sent" "$tok"
+	run --separate-stderr msend --server "$(smtp_url "$SMTP_PORT")" \
+	    --ca-file "$MAIL_CA_FILE" bob@example.org nobody@example.org \
+	    alice@example.org <"$T/sent"
+	[ "$status" -eq 67 ] || fail_run "not exit 67"
+	[[ $stderr == "msend: nobody@example.org: rejected: 550 5.1.1 "* ]] ||
+	    fail_run "the rejected recipient is not named"
+	[ "$(wc -l <<<"$stderr")" -eq 1 ] || fail_run "more than one line"
+	wait_mail bob "$tok" >/dev/null
+	wait_mail alice "$tok" >/dev/null
+}
+
+@test "msend: every recipient rejected is exit 67, nothing sent" {
+	need_servers
+	local tok
+	tok=$(token)
+	mkmsg "$T/sent" "$tok"
+	run --separate-stderr msend --trace --server "$(smtp_url "$SMTP_PORT")" \
+	    --ca-file "$MAIL_CA_FILE" nobody@example.org <"$T/sent"
+	[ "$status" -eq 67 ] || fail_run "not exit 67"
+	[[ $stderr != *"bytes of data"* ]] || fail_run "data sent anyway"
+}
+
+@test "msend: --json gives per-recipient results" {
+	need_servers
+	local tok
+	tok=$(token)
+	mkmsg "$T/sent" "$tok"
+	run --separate-stderr msend --json --server "$(smtp_url "$SMTP_PORT")" \
+	    --ca-file "$MAIL_CA_FILE" bob@example.org nobody@example.org <"$T/sent"
+	[ "$status" -eq 67 ] || fail_run "not exit 67"
+	[ -z "$stderr" ] || fail_run "stderr not empty with --json"
+	python3 - "$output" <<-'PY' || fail_run "bad JSON"
+	import json, sys
+	o = json.loads(sys.argv[1])
+	assert o["message"] == 1 and o["status"] == "partial" and o["exit"] == 67, o
+	r = {x["recipient"]: x for x in o["recipients"]}
+	assert r["bob@example.org"]["status"] == "accepted", r
+	assert r["bob@example.org"]["code"] == 250, r
+	assert r["nobody@example.org"]["status"] == "rejected", r
+	assert r["nobody@example.org"]["code"] == 550, r
+	assert r["nobody@example.org"]["reply"].startswith("550 5.1.1 "), r
+	assert o["code"] == 250 and o["reply"].startswith("250 2.0.0 Ok: queued"), o
+	PY
+}
+
+@test "msend: wrong password is exit 77" {
+	need_servers
+	mkmsg "$T/sent" "$(token)"
+	MKIT_PASSWORD="not $MAIL_PASS1" run --separate-stderr msend \
+	    --server "$(smtp_url "$SUBMISSION_PORT")" --ca-file "$MAIL_CA_FILE" \
+	    --user alice bob@example.org <"$T/sent"
+	[ "$status" -eq 77 ] || fail_run "not exit 77"
+	[[ $stderr != *"$MAIL_PASS1"* ]] || fail_run "password in the message"
+}
+
+@test "msend: an untrusted certificate is exit 77, trusted with --ca-file" {
+	need_servers
+	local tok
+	tok=$(token)
+	mkmsg "$T/sent" "$tok"
+	MKIT_PASSWORD=$MAIL_PASS2 run --separate-stderr msend \
+	    --server "$(smtp_url "$SMTPS_PORT" smtps)" --user bob \
+	    bob@example.org <"$T/sent"
+	[ "$status" -eq 77 ] || fail_run "SMTPS: not exit 77"
+	run --separate-stderr msend --server "$(smtp_url "$SMTP_PORT")" \
+	    bob@example.org <"$T/sent"
+	[ "$status" -eq 77 ] || fail_run "STARTTLS: not exit 77"
+	no_mail bob "$tok"
+}
+
+@test "msend: server down is exit 75" {
+	local port
+	port=$(free_port)
+	mkmsg "$T/sent" "$(token)"
+	run --separate-stderr msend --server "smtp://127.0.0.1:$port" \
+	    --tls=off bob@example.org <"$T/sent"
+	[ "$status" -eq 75 ] || fail_run "not exit 75"
+	[[ $stderr == "msend: smtp://127.0.0.1:$port"*": "* ]] ||
+	    fail_run "no 'msend: URL: reason' line"
+}
+
+@test "msend: STARTTLS stripped by the peer: exit 77, no AUTH, no MAIL" {
+	fakepeer strip "sendline 220 fake ESMTP" "recv" \
+	    "sendline 250-fake" "sendline 250-PIPELINING" \
+	    "sendline 250 AUTH PLAIN LOGIN" "recv" "sendline 221 bye" "recv"
+	mkmsg "$T/sent" "$(token)"
+	MKIT_PASSWORD=secret run --separate-stderr msend \
+	    --server "smtp://127.0.0.1:$PEER_PORT" --user alice \
+	    bob@example.org <"$T/sent"
+	[ "$status" -eq 77 ] || fail_run "not exit 77"
+	grep -q '^EHLO ' "$T/strip.log" || fail_run "peer saw no EHLO"
+	! grep -Eiq '^(AUTH|MAIL|RCPT|DATA)' "$T/strip.log" ||
+	    { cat "$T/strip.log" >&2; fail_run "sent past EHLO in clear"; }
+	! grep -q secret "$T/strip.log"
+}
+
+@test "msend: the DATA bytes on the wire: CRLF, dots doubled, one end" {
+	fakepeer wire "sendline 220 fake ESMTP" "recv" \
+	    "sendline 250-fake" "sendline 250 8BITMIME" \
+	    "recv" "sendline 250 2.1.0 Ok" "recv" "sendline 250 2.1.5 Ok" \
+	    "recv" "sendline 354 go ahead" "recv-until ." \
+	    "sendline 250 2.0.0 Ok" "recv" "sendline 221 bye"
+	printf 'Date: x\nMessage-ID: <a@b>\nFrom: a@example.org\n\nl1\n.\n..b\r\nc\rd\n.e' >"$T/sent"
+	run --separate-stderr msend --server "smtp://127.0.0.1:$PEER_PORT" \
+	    --tls=off --helo client.example bob@example.org <"$T/sent"
+	[ "$status" -eq 0 ] || fail_run "send failed"
+	# Every line arrived with CR LF (a bare LF or CR would show as
+	# \x0a or \x0d), each leading dot doubled, one "." at the end.
+	diff - "$T/wire.log" <<-'EOF'
+	EHLO client.example
+	MAIL FROM:<a@example.org>
+	RCPT TO:<bob@example.org>
+	DATA
+	Date: x
+	Message-ID: <a@b>
+	From: a@example.org
+
+	l1
+	..
+	...b
+	c
+	d
+	..e
+	.
+	QUIT
+	EOF
+}
+
+@test "msend: -s builds a text/plain message, RFC 2047 subject" {
+	need_servers
+	local tok f
+	tok=$(token)
+	printf 'Grüße %s\nline two\n' "$tok" >"$T/body"
+	run --separate-stderr msend -s "Schöne $tok" -F "Jörg Z" \
+	    -f alice@example.org -H "X-Mkit: yes" \
+	    --server "$(smtp_url "$SMTP_PORT")" --ca-file "$MAIL_CA_FILE" \
+	    bob@example.org <"$T/body"
+	[ "$status" -eq 0 ] || fail_run "send failed"
+	f=$(wait_mail bob "line two")
+	grep -q '^Subject: =?UTF-8?' "$f"
+	grep -q '^From: =?UTF-8?[BQ]?[^ ]*?= Z <alice@example.org>$' "$f"
+	grep -q '^To: bob@example.org$' "$f"
+	grep -q '^MIME-Version: 1.0$' "$f"
+	grep -q '^Content-Type: text/plain; charset=utf-8$' "$f"
+	grep -q '^Content-Transfer-Encoding: quoted-printable$' "$f"
+	grep -q '^X-Mkit: yes$' "$f"
+	grep -q "^Gr=C3=BC=C3=9Fe $tok\$" "$f"
+	grep -q '^Date: ' "$f" && grep -q '^Message-ID: <' "$f"
+}
+
+@test "msend: CR or LF in -s, -f, -F, -H or a recipient is exit 64" {
+	run --separate-stderr msend --dry-run -s $'hi\r\nBcc: e@x' bob@example.org </dev/null
+	[ "$status" -eq 64 ] || fail_run "-s"
+	[[ $stderr == "msend: -s: CR or LF"* ]] || fail_run "-s message"
+	run --separate-stderr msend --dry-run -f $'a@b\nRCPT TO:<e@x>' bob@example.org </dev/null
+	[ "$status" -eq 64 ] || fail_run "-f"
+	run --separate-stderr msend --dry-run -F $'n\nBcc: e@x' bob@example.org </dev/null
+	[ "$status" -eq 64 ] || fail_run "-F"
+	run --separate-stderr msend --dry-run -H $'X-A: b\nBcc: e@x' bob@example.org </dev/null
+	[ "$status" -eq 64 ] || fail_run "-H"
+	run --separate-stderr msend --dry-run $'bob@example.org\r\nRCPT TO:<e@x>' </dev/null
+	[ "$status" -eq 64 ] || fail_run "recipient"
+	[ -z "$output" ] || fail_run "something printed"
+}
+
+@test "msend: --dry-run prints envelope and message, contacts nobody" {
+	local port
+	port=$(free_port)
+	printf 'Subject: dry\n\nbody\n.\n' >"$T/sent"
+	run --separate-stderr msend --dry-run --server "smtp://127.0.0.1:$port" \
+	    -f alice@example.org bob@example.org carol@example.org <"$T/sent"
+	[ "$status" -eq 0 ] || fail_run "dry run failed"
+	[ "${lines[0]}" = "MAIL FROM:<alice@example.org>" ] || fail_run "MAIL"
+	[ "${lines[1]}" = "RCPT TO:<bob@example.org>" ] || fail_run "RCPT 1"
+	[ "${lines[2]}" = "RCPT TO:<carol@example.org>" ] || fail_run "RCPT 2"
+	[ "${lines[3]}" = "Subject: dry" ] || fail_run "message"
+	[[ $output == *$'\nDate: '*$'\nMessage-ID: <'*"@example.org>"$'\n\nbody\n.' ]] ||
+	    fail_run "Date/Message-ID not added, or body changed"
+	# No recipient at all: exit 65.
+	run --separate-stderr msend --dry-run <"$T/sent"
+	[ "$status" -eq 65 ] || fail_run "no recipients: not 65"
+}
+
+@test "msend: --trace shows C:/S: lines and hides the AUTH payload" {
+	need_servers
+	mkmsg "$T/sent" "$(token)"
+	MKIT_PASSWORD=$MAIL_PASS1 run --separate-stderr msend --trace \
+	    --server "$(smtp_url "$SUBMISSION_PORT")" --ca-file "$MAIL_CA_FILE" \
+	    --user alice bob@example.org <"$T/sent"
+	[ "$status" -eq 0 ] || fail_run "send failed"
+	[[ $stderr == *"S: 220 "*"C: EHLO "*"C: STARTTLS"* ]] || fail_run "no C:/S:"
+	[[ $stderr == *"C: AUTH PLAIN"* ]] || fail_run "no AUTH line"
+	[[ $stderr == *"C: RCPT TO:<bob@example.org>"*"S: 250 2.0.0 Ok: queued"* ]] ||
+	    fail_run "no transaction"
+	[[ $stderr == *"C: ****"* || $stderr == *"C: AUTH PLAIN ****"* ]] ||
+	    fail_run "no redacted payload"
+	local b64
+	b64=$(printf '\0alice\0%s' "$MAIL_PASS1" | base64 -w0)
+	[[ $stderr != *"$b64"* && $stderr != *"$MAIL_PASS1"* ]] ||
+	    fail_run "credentials in the trace"
+}
+
+@test "msend: --mbox sends every message over one connection" {
+	need_servers
+	local tok i
+	tok=$(token)
+	for i in 1 2 3 4 5; do
+		printf 'From alice@example.org Mon Jan  1 00:00:00 2024\n'
+		printf 'From: alice@example.org\nSubject: %s n%s\n\n' "$tok" "$i"
+		printf 'body %s\n>From the mboxrd quoting\n\n' "$i"
+	done >"$T/box"
+	run --separate-stderr msend --trace --mbox "$T/box" \
+	    --server "$(smtp_url "$SMTP_PORT")" --ca-file "$MAIL_CA_FILE" \
+	    bob@example.org
+	[ "$status" -eq 0 ] || fail_run "mbox send failed"
+	[ "$(grep -c '^\* Connected to' <<<"$stderr")" -eq 1 ] ||
+	    fail_run "not one connection"
+	[ "$(grep -c '^C: MAIL FROM' <<<"$stderr")" -eq 5 ] ||
+	    fail_run "not five transactions"
+	for i in 1 2 3 4 5; do
+		f=$(wait_mail bob "$tok n$i")
+		grep -qx "body $i" "$f"
+		grep -qx "From the mboxrd quoting" "$f"
+	done
+	# A rejected recipient in one message: RSET, the rest go on.
+	run --separate-stderr msend --trace --mbox "$T/box" \
+	    --server "$(smtp_url "$SMTP_PORT")" --ca-file "$MAIL_CA_FILE" \
+	    nobody@example.org
+	[ "$status" -eq 67 ] || fail_run "not 67"
+	[ "$(grep -c '^C: RSET' <<<"$stderr")" -eq 4 ] || fail_run "no RSET between"
+}
+
+@test "msend: --file, repeated, over one connection" {
+	need_servers
+	local tok
+	tok=$(token)
+	mkmsg "$T/a" "$tok-a"
+	mkmsg "$T/b" "$tok-b"
+	run --separate-stderr msend --trace --file "$T/a" --file "$T/b" \
+	    --server "$(smtp_url "$SMTP_PORT")" --ca-file "$MAIL_CA_FILE" \
+	    bob@example.org
+	[ "$status" -eq 0 ] || fail_run "send failed"
+	[ "$(grep -c '^\* Connected to' <<<"$stderr")" -eq 1 ] ||
+	    fail_run "not one connection"
+	same_mail "$(wait_mail bob "$tok-a")" "$T/a"
+	same_mail "$(wait_mail bob "$tok-b")" "$T/b"
+	run --separate-stderr msend --file "$T/none" bob@example.org
+	[ "$status" -eq 66 ] || fail_run "missing file: not 66"
+}
