@@ -44,6 +44,7 @@ LIBOBJ	= \
 	lib/conn.o \
 	lib/dns.o \
 	lib/hdr.o \
+	lib/imap.o \
 	lib/json.o \
 	lib/maildir.o \
 	lib/mbox.o \
@@ -53,6 +54,7 @@ LIBOBJ	= \
 	lib/pop3.o \
 	lib/qp.o \
 	lib/res.o \
+	lib/smtp.o \
 	lib/trace.o \
 	lib/uidl.o
 
@@ -64,6 +66,7 @@ UNIT	= \
 	tests/unit/test_conn \
 	tests/unit/test_dns \
 	tests/unit/test_hdr \
+	tests/unit/test_imap \
 	tests/unit/test_json \
 	tests/unit/test_maildir \
 	tests/unit/test_mbox \
@@ -73,12 +76,13 @@ UNIT	= \
 	tests/unit/test_pop3 \
 	tests/unit/test_qp \
 	tests/unit/test_res \
+	tests/unit/test_smtp \
 	tests/unit/test_trace \
 	tests/unit/test_uidl
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c): replayed over their corpus by
 # make check, and run under libFuzzer for a short time where clang is.
-FUZZ	= dns hdr
+FUZZ	= dns hdr imap
 
 MAN1	= man/mlookup.1 man/msend.1 man/mpop.1 man/mimap.1 man/mmime.1
 MAN5	= man/mkit-config.5

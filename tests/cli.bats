@@ -188,11 +188,42 @@ check_timeout_range() {
 @test "msend: --timeout 0, 86401, -5 are exit 64 with one error line" {
 	check_timeout_range msend
 }
-@test "msend: no arguments: exit 69, 'msend: not implemented'" {
-	check_stub msend
+@test "msend: no recipients: exit 65 with one error line" {
+	run --separate-stderr msend --server smtp://127.0.0.1:1 --dry-run \
+	    </dev/null
+	[ "$status" -eq 65 ] || fail_run "msend: exit status"
+	[ -z "$output" ] || fail_run "msend: stdout not empty"
+	[[ $stderr == "msend: no recipients"* ]] || fail_run "msend: message"
+	[ "${#stderr_lines[@]}" -eq 1 ] || fail_run "msend: not one line"
 }
-@test "msend: the common options are accepted, then exit 69" {
-	check_common msend
+@test "msend: the common options are accepted (--dry-run sends nothing)" {
+	local o
+	for o in --json --trace "--timeout 1" --timeout=86400 \
+	    "--json --trace --timeout 30"; do
+		# shellcheck disable=SC2086 # split o on purpose
+		run --separate-stderr msend $o --dry-run -f a@example.org \
+		    --server smtp://127.0.0.1:1 b@example.org </dev/null
+		[ "$status" -eq 0 ] || fail_run "msend $o: exit status"
+		[[ ${lines[0]} == "MAIL FROM:<a@example.org>" ]] ||
+		    fail_run "msend $o: no envelope"
+	done
+}
+@test "msend: --tls takes required, auto, off only" {
+	run --separate-stderr msend --tls=maybe --dry-run b@example.org </dev/null
+	[ "$status" -eq 64 ] || fail_run "--tls=maybe: exit status"
+	[[ $stderr == "msend: --tls maybe: "* ]] || fail_run "--tls: message"
+}
+@test "msend: as sendmail, takes sendmail's options; as msend, not" {
+	ln -s "$(command -v msend)" "$BATS_TEST_TMPDIR/sendmail"
+	mkdir -p "${MKIT_CONFIG%/*}" && : >"$MKIT_CONFIG"
+	run --separate-stderr "$BATS_TEST_TMPDIR/sendmail" --dry-run -oi -odi \
+	    -oem -bm -B8BITMIME -FCron -f root@example.org b@example.org \
+	    </dev/null
+	[ "$status" -eq 0 ] || fail_run "sendmail: exit status"
+	[[ ${lines[0]} == "MAIL FROM:<root@example.org> BODY=8BITMIME" ]] ||
+	    fail_run "sendmail: envelope"
+	check_bad_option msend -o
+	check_bad_option msend -B
 }
 
 @test "mpop: -h prints the usage on stdout, exit 0" {
@@ -273,11 +304,39 @@ check_timeout_range() {
 @test "mimap: --timeout 0, 86401, -5 are exit 64 with one error line" {
 	check_timeout_range mimap
 }
-@test "mimap: no arguments: exit 69, 'mimap: not implemented'" {
-	check_stub mimap
+@test "mimap: no command, an unknown command, a wrong count: exit 64" {
+	local usage
+	usage=$(help_of mimap)
+	run --separate-stderr mimap
+	[ "$status" -eq 64 ] || fail_run "no command: exit status"
+	[[ $stderr == "mimap: no command"*"$usage" ]] || fail_run "no command"
+	run --separate-stderr mimap --json --trace --timeout 30 frobnicate
+	[ "$status" -eq 64 ] || fail_run "unknown command: exit status"
+	[ "${stderr_lines[0]}" = "mimap: frobnicate: unknown command" ] ||
+	    fail_run "unknown command: message"
+	run --separate-stderr mimap rename onlyone
+	[ "$status" -eq 64 ] || fail_run "rename with one operand"
+	run --separate-stderr mimap list INBOX --to x
+	[ "$status" -eq 64 ] || fail_run "--to is not an option of list"
+	[ "${stderr_lines[0]}" = "mimap: list: --to is not an option of this command" ] ||
+	    fail_run "--to of list: message"
+	run --separate-stderr mimap list --limit 0
+	[ "$status" -eq 64 ] || fail_run "--limit 0"
+	[ -z "$output" ] || fail_run "stdout not empty"
 }
-@test "mimap: the common options are accepted, then exit 69" {
-	check_common mimap
+@test "mimap: the common options are accepted; no account and no --server is 78" {
+	run --separate-stderr env -u MKIT_CONFIG mimap --json --trace \
+	    --timeout 30 folders
+	[ "$status" -eq 78 ] || fail_run "exit status"
+	[[ $stderr == "mimap: folders: no account in "*" and no --server" ]] ||
+	    fail_run "message"
+	run --separate-stderr mimap -a nosuch folders
+	[ "$status" -eq 78 ] || fail_run "-a nosuch"
+	run --separate-stderr mimap --server "imap://127.0.0.1:1" --tls off \
+	    --timeout 5 search INBOX SUBJECT $'a\r\nb'
+	[ "$status" -eq 75 ] || fail_run "a refused connection is not 75"
+	run --separate-stderr mimap --server "ftp://x" folders
+	[ "$status" -eq 64 ] || fail_run "an ftp:// URL"
 }
 
 @test "mmime: -h prints the usage on stdout, exit 0" {

@@ -50,3 +50,11 @@ libfuzz() {
 @test "fuzz hdr: libFuzzer finds no crash in a short run" {
 	libfuzz hdr
 }
+
+@test "fuzz imap: the seed corpus replays cleanly" {
+	replay imap
+}
+
+@test "fuzz imap: libFuzzer finds no crash in a short run" {
+	libfuzz imap
+}

@@ -1,8 +1,29 @@
-# fish completion for mimap(1): the options that "mimap -h" prints.
+# fish completion for mimap(1): the options that "mimap -h" prints and
+# the commands.  Folder names are not completed.
 
 complete -c mimap -f
+complete -c mimap -n __fish_use_subcommand -a 'folders list search fetch append create delete rename subscribe unsubscribe copy move flag unflag expunge idle'
 complete -c mimap -s h -l help -d 'Print the usage and exit'
+complete -c mimap -s a -x -d 'Use this account'
+complete -c mimap -l all -d 'fetch: every message'
+complete -c mimap -l ca-file -r -F -d 'Trust the CAs in this PEM file'
+complete -c mimap -l decode -d 'fetch --part: undo the transfer encoding'
+complete -c mimap -l flags -x -d 'append: flags of the new message'
+complete -c mimap -l headers-only -d 'fetch: headers only'
+complete -c mimap -l insecure -d 'Do not check the certificate'
 complete -c mimap -l json -d 'Write the result as JSON'
+complete -c mimap -l limit -x -d 'list: only the last N messages'
+complete -c mimap -l maildir -r -a '(__fish_complete_directories)' -d 'fetch: deliver into this Maildir'
+complete -c mimap -l mark-seen -d 'fetch: let the server set \Seen'
+complete -c mimap -l new -d 'fetch: the unseen messages'
+complete -c mimap -l part -x -d 'fetch: only this MIME part'
+complete -c mimap -l password-command -x -d 'Command that prints the password'
+complete -c mimap -l password-file -r -F -d 'File holding the password'
+complete -c mimap -l search -x -d 'list: SEARCH criteria'
+complete -c mimap -l server -x -d 'imap:// or imaps:// URL'
 complete -c mimap -l timeout -x -d 'Give up after this many seconds (1-86400)'
+complete -c mimap -l tls -x -a 'required auto off' -d 'TLS for imap:// URLs'
+complete -c mimap -l to -x -d 'copy, move: the destination folder'
 complete -c mimap -l trace -d 'Write the IMAP transcript to standard error'
+complete -c mimap -l user -x -d 'Login name'
 complete -c mimap -l version -d 'Print the version and exit'
