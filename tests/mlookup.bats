@@ -502,3 +502,16 @@ EOF
 	run env LD_DEBUG=files mlookup --short bücher.example. "$AUTH"
 	[[ $output == *libidn2.so.0* ]] || fail_run "IDN did not load libidn2"
 }
+
+@test "--nsid: the server's NSID shown as dig shows it, and in --json" {
+	need_servers
+	run --separate-stderr mlookup --nsid example. SOA "$AUTH"
+	[ "$status" -eq 0 ] || fail_run "exit status"
+	grep -qxF '; NSID: 6d 6b 69 74 2d 74 65 73 74 2d 6e 73 64 ("mkit-test-nsd")' \
+	    <<<"$output" || fail_run "no NSID line"
+	run --separate-stderr mlookup --json --nsid example. SOA "$AUTH"
+	[[ $output == *'{"code":3,"data":"6d6b69742d746573742d6e7364","nsid":"mkit-test-nsd"}'* ]] ||
+	    fail_run "no NSID in --json"
+	run --separate-stderr mlookup example. SOA "$AUTH"
+	[[ $output != *NSID* ]] || fail_run "NSID without --nsid"
+}

@@ -165,6 +165,7 @@ server:
 	verbosity: 1
 	hide-version: no
 	identity: "mkit-test-nsd"
+	nsid: "ascii_mkit-test-nsd"
 	ipv4-edns-size: 4096
 	minimal-responses: no
 	refuse-any: no
