@@ -515,3 +515,42 @@ EOF
 	run --separate-stderr mlookup example. SOA "$AUTH"
 	[[ $output != *NSID* ]] || fail_run "NSID without --nsid"
 }
+
+@test "resolv.conf options timeout: and attempts: are honoured" {
+	need_servers
+	peer $'recv\nstall 10' --udp --port 0
+	printf 'nameserver 127.0.0.1#%s\nnameserver 127.0.0.1#%s\noptions timeout:1 attempts:1\n' \
+	    "$PEER_PORT" "$DNS_RESOLVER_PORT" > "$RC"
+	SECONDS=0
+	run --separate-stderr mlookup --short www.example.
+	[ "$status" -eq 0 ] || fail_run "exit status"
+	[ "$output" = 192.0.2.10 ] || fail_run "answer"
+	# timeout:1, not the default 5 s, before the failover
+	[ "$SECONDS" -lt 4 ] || fail_run "took $SECONDS s: timeout: ignored"
+	# attempts:1: the first server asked once, not again
+	[ "$(grep -c ' www\.example\. 1$' "$PEER_LOG")" = 1 ] ||
+	    fail_run "the dead server was asked $(grep -c . "$PEER_LOG") times"
+}
+
+@test "resolv.conf option rotate spreads queries over the servers" {
+	need_servers
+	peer $'recv\nreply answer A:192.0.2.1' --udp --port 0 --loop
+	local p1=$PEER_PORT
+	peer $'recv\nreply answer A:192.0.2.2' --udp --port 0 --loop
+	local p2=$PEER_PORT seen i
+	printf 'nameserver 127.0.0.1#%s\nnameserver 127.0.0.1#%s\n' \
+	    "$p1" "$p2" > "$RC"
+	for i in $(seq 10); do
+		run --separate-stderr mlookup --short a.example.
+		[ "$output" = 192.0.2.1 ] || fail_run "without rotate: not the first"
+	done
+	printf 'nameserver 127.0.0.1#%s\nnameserver 127.0.0.1#%s\noptions rotate\n' \
+	    "$p1" "$p2" > "$RC"
+	seen=
+	for i in $(seq 30); do
+		run --separate-stderr mlookup --short a.example.
+		seen="$seen $output"
+	done
+	[[ $seen == *192.0.2.1* && $seen == *192.0.2.2* ]] ||
+	    fail_run "rotate: always the same server:$seen"
+}
