@@ -49,6 +49,7 @@ LIBOBJ	= \
 	lib/maildir.o \
 	lib/mbox.o \
 	lib/mcurl.o \
+	lib/mime.o \
 	lib/mk.o \
 	lib/pass.o \
 	lib/pop3.o \
@@ -71,6 +72,7 @@ UNIT	= \
 	tests/unit/test_maildir \
 	tests/unit/test_mbox \
 	tests/unit/test_mcurl \
+	tests/unit/test_mime \
 	tests/unit/test_mk \
 	tests/unit/test_pass \
 	tests/unit/test_pop3 \
@@ -82,7 +84,7 @@ UNIT	= \
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c): replayed over their corpus by
 # make check, and run under libFuzzer for a short time where clang is.
-FUZZ	= dns hdr imap
+FUZZ	= dns hdr imap mime
 
 MAN1	= man/mlookup.1 man/msend.1 man/mpop.1 man/mimap.1 man/mmime.1
 MAN5	= man/mkit-config.5

@@ -361,9 +361,26 @@ check_timeout_range() {
 @test "mmime: --timeout 0, 86401, -5 are exit 64 with one error line" {
 	check_timeout_range mmime
 }
-@test "mmime: no arguments: exit 69, 'mmime: not implemented'" {
-	check_stub mmime
+@test "mmime: no command, an unknown command, a bad command option: exit 64" {
+	local usage
+	usage=$(help_of mmime)
+	run --separate-stderr mmime
+	[ "$status" -eq 64 ] || fail_run "no command"
+	[[ $stderr == "mmime: no command"*"$usage" ]] || fail_run "no command"
+	run --separate-stderr mmime --json --trace --timeout 30 frobnicate
+	[ "$status" -eq 64 ] || fail_run "unknown command"
+	[ "${stderr_lines[0]}" = "mmime: frobnicate: unknown command" ] ||
+	    fail_run "unknown command message"
+	run --separate-stderr mmime extract --utf8
+	[ "$status" -eq 64 ] || fail_run "option of another command"
+	[ "${stderr_lines[0]}" = "mmime: extract: --utf8: unknown option" ] ||
+	    fail_run "option of another command: message"
 }
-@test "mmime: the common options are accepted, then exit 69" {
-	check_common mmime
+@test "mmime: the common options are accepted before a command" {
+	run --separate-stderr bash -c 'printf "x\n" | mmime --json --trace --timeout 30 encode -b'
+	[ "$status" -eq 0 ] || fail_run "common options"
+	[ "$output" = eAo= ] || fail_run "encode -b after the common options"
+	run --separate-stderr bash -c 'printf "Subject: a\n\nb\n" | mmime --json list'
+	[ "$status" -eq 0 ] || fail_run "--json before list"
+	[[ $output == '[{"part":"1",'* ]] || fail_run "--json before list: JSON"
 }

@@ -58,3 +58,11 @@ libfuzz() {
 @test "fuzz imap: libFuzzer finds no crash in a short run" {
 	libfuzz imap
 }
+
+@test "fuzz mime: the seed corpus replays cleanly" {
+	replay mime
+}
+
+@test "fuzz mime: libFuzzer finds no crash in a short run" {
+	libfuzz mime
+}
