@@ -10,7 +10,13 @@ load helpers
 	[ "$status" = 0 ]
 	[[ $output != *FAILED* ]]
 	[[ $output == *"MX	10 mail.example.org."* ]]
-	[[ $output == *"Bob's INBOX has: Subject: hello from the demo"* ]]
+	[[ $output == *"C: RCPT TO:<bob@example.org>"* ]]
+	[[ $output == *"C: ****"* ]]
+	# Bob's password (from the harness) shows nowhere.
+	[[ $output != *"b0b secret!"* ]]
+	[[ $output == *"1 message in Bob's Maildir"* ]]
+	[[ $output == *"Subject: The red dot"* ]]
+	[[ $output == *"dot.png extracted byte-identical"* ]]
 	# Every server it started is gone.
 	run pgrep -f 'mkit-demo\.'
 	[ "$status" = 1 ]

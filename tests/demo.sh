@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# make demo: the lecture's mail and DNS story on real servers on loopback.
-# It grows as the tools land; until a tool has landed, its step is shown
-# with a peer tool (dig, curl) and says so.  Exits non-zero if any step
-# failed; always stops every server it started.
+# make demo: the lecture's mail and DNS story, told by the mkit tools on
+# real servers on loopback (tests/servers/): a private DNS hierarchy and
+# a resolver, postfix for example.org, dovecot for Bob's mailbox.
+# Exits non-zero if any step failed; always stops every server it started.
 set -u
 cd "$(dirname "$0")/.." || exit 70
 top=$PWD
@@ -13,6 +13,7 @@ failed=0
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 ok() { printf '   ok: %s\n' "$*"; }
 bad() { printf '   FAILED: %s\n' "$*"; failed=1; }
+show() { sed 's/^/   /'; }
 
 step "The toolkit"
 for t in mlookup msend mpop mimap mmime; do
@@ -45,43 +46,100 @@ for k in dns mail; do
 	fi
 done
 
-step "DNS: a private hierarchy on loopback (root, TLDs, example.org's zone) and a resolver"
-echo "   authoritative nsd on $DNS_AUTH_ADDR#$DNS_AUTH_PORT, recursive unbound on $DNS_RESOLVER_ADDR#$DNS_RESOLVER_PORT"
-echo "   (shown with dig until mlookup lands)"
-if out=$(dig +noall +answer @"$DNS_RESOLVER_ADDR" -p "$DNS_RESOLVER_PORT" \
-    example.org. MX 2>&1) && [ -n "$out" ]; then
-	printf '%s\n' "$out" | sed 's/^/   /'
-else bad "MX lookup through the resolver"; fi
-if out=$(dig +noall +answer @"$DNS_RESOLVER_ADDR" -p "$DNS_RESOLVER_PORT" \
-    mail.example.org. A 2>&1) && [ -n "$out" ]; then
-	printf '%s\n' "$out" | sed 's/^/   /'
-else bad "A lookup of the MX host"; fi
+# The tools see only the harness: resolv.conf names the private
+# resolver, the accounts file Bob's mailbox (mode 600: it holds his
+# password), HOME and state live in the demo's directory.
+export HOME=$dir/home XDG_STATE_HOME=$dir/home/state
+export MKIT_RESOLV_CONF=$dir/resolv.conf MKIT_CONFIG=$dir/config
+mkdir -p "$HOME"
+printf 'nameserver %s#%s\n' "$DNS_RESOLVER_ADDR" "$DNS_RESOLVER_PORT" > "$MKIT_RESOLV_CONF"
+cat > "$MKIT_CONFIG" <<CONF
+# Bob's mailbox on the harness's dovecot
+default = bob
 
-step "SMTP: Alice sends to Bob through postfix (shown with curl until msend lands)"
-msg=$dir/message.eml
-printf 'From: alice@%s\r\nTo: bob@%s\r\nSubject: hello from the demo\r\n\r\nHi Bob!\r\n' \
-    "$MAIL_DOMAIN" "$MAIL_DOMAIN" > "$msg"
-if curl -sS --url "smtp://127.0.0.1:$SMTP_PORT/client.example.org" --mail-from "alice@$MAIL_DOMAIN" \
-    --mail-rcpt "bob@$MAIL_DOMAIN" -T "$msg" -v 2>&1 |
-    grep -E '^[<>] (EHLO|MAIL|RCPT|DATA|QUIT|250|354|221)' | sed 's/^/   /'; then
-	ok "submitted"
-else bad "SMTP submission"; fi
+[account bob]
+user = $MAIL_USER2
+password = $MAIL_PASS2
+pop3 = pop3://127.0.0.1:$POP3_PORT
+imap = imaps://localhost:$IMAPS_PORT
+ca-file = $MAIL_CA_FILE
+tls = auto
+CONF
+chmod 600 "$MKIT_CONFIG"
 
-step "IMAP: Bob reads his INBOX over TLS (shown with curl until mimap lands)"
-# The password goes through a netrc file, never argv.
-printf 'machine localhost login %s password "%s"\n' "$MAIL_USER2" "$MAIL_PASS2" > "$dir/netrc"
-got=
-for i in $(seq 1 50); do
-	got=$(curl -sS --cacert "$MAIL_CA_FILE" \
-	    --resolve "localhost:$IMAPS_PORT:127.0.0.1" --netrc-file "$dir/netrc" \
-	    "imaps://localhost:$IMAPS_PORT/INBOX;UID=1;SECTION=HEADER.FIELDS%20(SUBJECT)" 2>/dev/null) &&
-	    [ -n "$got" ] && break
+step "1. DNS: where does mail for example.org go? (mlookup, via the private root)"
+echo "   resolver: unbound on $DNS_RESOLVER_ADDR#$DNS_RESOLVER_PORT, which knows only our root"
+if out=$(mlookup example.org MX 2>&1); then
+	printf '%s\n' "$out" | sed -n '/ANSWER SECTION/,/^$/p' | show
+else bad "mlookup example.org MX"; printf '%s\n' "$out" | show; fi
+if mx=$(mlookup --short example.org MX) && host=${mx#* } &&
+    addr=$(mlookup --short "$host" A) && [ -n "$addr" ]; then
+	ok "the MX of example.org is $host, at $addr"
+else bad "MX host address"; fi
+
+step "2. Alice's user agent builds a message with a picture (mmime create)"
+# A small PNG, made here: 8x8 pixels, red.
+python3 - "$dir/dot.png" <<'PY'
+import struct, sys, zlib
+w = h = 8
+raw = b''.join(b'\0' + b'\xff\x00\x00' * w for _ in range(h))
+def chunk(t, d):
+    return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d))
+png = b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 2, 0, 0, 0)) \
+    + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b'')
+open(sys.argv[1], 'wb').write(png)
+PY
+printf 'Hi Bob,\n\nthe red dot from the lecture is attached.\n\nAlice\n' |
+    mmime create -f 'Alice <alice@example.org>' -t 'Bob <bob@example.org>' \
+    -s 'The red dot' -a "$dir/dot.png" > "$dir/message.eml" &&
+    ok "message.eml: $(wc -c < "$dir/message.eml") bytes" ||
+    bad "mmime create"
+mmime list "$dir/message.eml" 2>&1 | show
+
+step "3. SMTP: msend hands it to example.org's mail server (RFC 5321 dialogue)"
+if msend --trace --server "smtp://$addr:$SMTP_PORT/client.example.org" \
+    --tls auto --ca-file "$MAIL_CA_FILE" -f alice@example.org bob@example.org \
+    < "$dir/message.eml" 2> "$dir/smtp.trace"; then
+	grep -E '^(C|S): (EHLO|MAIL|RCPT|DATA|354|\.|250 |221|QUIT|220)' \
+	    "$dir/smtp.trace" | show
+	ok "accepted"
+else bad "msend"; show < "$dir/smtp.trace"; fi
+
+step "4a. POP3: Bob's mpop fetches his mailbox into a Maildir (password redacted)"
+got=0
+for i in $(seq 50); do
+	[ -n "$(ls "$MAILDIR_ROOT/$MAIL_USER2/Maildir/new" 2>/dev/null)" ] && break
 	sleep 0.1
 done
-case $got in
-*"hello from the demo"*) ok "Bob's INBOX has: $(printf '%s' "$got" | tr -d '\r' | head -n 1)" ;;
-*) bad "message not found in Bob's INBOX" ;;
-esac
+if mpop --trace --maildir "$dir/Maildir" 2> "$dir/pop3.trace"; then
+	grep -E '^(C|S): ' "$dir/pop3.trace" | grep -vE '^S: [^+-]' | head -n 20 | show
+	got=$(ls "$dir/Maildir/new" | wc -l)
+	[ "$got" = 1 ] && ok "1 message in Bob's Maildir" || bad "$got messages fetched"
+else bad "mpop"; show < "$dir/pop3.trace"; fi
+
+step "4b. IMAP: mimap lists Bob's INBOX, files the message, fetches its header"
+if list=$(mimap list INBOX 2>&1); then
+	printf '%s\n' "$list" | show
+	uid=$(printf '%s\n' "$list" | awk -F'\t' 'NR == 1 { print $1 }')
+else bad "mimap list"; printf '%s\n' "$list" | show; uid=; fi
+if [ -n "$uid" ] && mimap create Lecture 2>/dev/null; mimap move INBOX "$uid" --to Lecture > "$dir/moved"; then
+	ok "moved: $(cat "$dir/moved")"
+	nuid=$(awk '{ print $2 }' "$dir/moved")
+	mimap fetch Lecture "${nuid:-1}" --headers-only | grep -E '^(Subject|From|To):' | show
+else bad "mimap move"; fi
+
+step "5. MIME: the message as Bob got it, and the picture back"
+msg=$(ls "$dir"/Maildir/new/* 2>/dev/null | head -n 1)
+if [ -n "$msg" ]; then
+	mmime headers -n received "$msg" | head -n 2 | show
+	mmime list "$msg" | show
+	mkdir -p "$dir/out"
+	if mmime extract -d "$dir/out" "$msg" | show &&
+	    a=$(sha256sum < "$dir/dot.png") && b=$(sha256sum < "$dir/out/dot.png") &&
+	    [ "$a" = "$b" ]; then
+		ok "dot.png extracted byte-identical to Alice's (sha256 ${a%% *})"
+	else bad "the extracted picture differs"; fi
+else bad "no message in the Maildir"; fi
 
 step "Done: stopping every server"
 exit $failed
