@@ -86,6 +86,16 @@ UNIT	= \
 # make check, and run under libFuzzer for a short time where clang is.
 FUZZ	= dns hdr imap mime
 
+# mimap is several files: cmd/mimap/*.c and its private mimap.h.
+MIMAPOBJ = \
+	cmd/mimap/fetch.o \
+	cmd/mimap/folders.o \
+	cmd/mimap/idle.o \
+	cmd/mimap/list.o \
+	cmd/mimap/main.o \
+	cmd/mimap/store.o \
+	cmd/mimap/util.o
+
 MAN1	= man/mlookup.1 man/msend.1 man/mpop.1 man/mimap.1 man/mmime.1
 MAN5	= man/mkit-config.5
 MAN7	= man/mkit.7
@@ -112,6 +122,10 @@ $(O)tests/unit/%.o: tests/unit/%.c
 $(LIB): $(LIBOBJ:%=$(O)%)
 	rm -f $@
 	$(AR) rcs $@ $^
+
+$(O)bin/mimap: $(MIMAPOBJ:%=$(O)%) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(MK_LDFLAGS) $(LDFLAGS) -o $@ $(MIMAPOBJ:%=$(O)%) $(LIB) $(LDLIBS)
 
 $(O)bin/%: $(O)cmd/%.o $(LIB)
 	@mkdir -p $(@D)
@@ -179,10 +193,11 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man7/mkit.7
 
 clean:
-	rm -rf bin asan lib/*.o lib/*.d lib/*.a cmd/*.o cmd/*.d \
+	rm -rf bin asan lib/*.o lib/*.d lib/*.a cmd/*.o cmd/*.d cmd/*/*.o cmd/*/*.d \
 	    tests/unit/*.o tests/unit/*.d $(UNIT) tests/fuzz/replay_*
 
 .PHONY: all units deps check check-asan demo install uninstall clean
 .SECONDARY:
 
--include $(LIBOBJ:%.o=$(O)%.d) $(BIN:%=$(O)cmd/%.d) $(UNIT:%=$(O)%.d)
+-include $(LIBOBJ:%.o=$(O)%.d) $(BIN:%=$(O)cmd/%.d) $(UNIT:%=$(O)%.d) \
+    $(MIMAPOBJ:%.o=$(O)%.d)

@@ -256,8 +256,10 @@ lex_literal(struct imap_parser *p, const char *l, size_t n, size_t *ip,
 		i++;
 	if (i >= n || l[i] != '{')
 		return perr(p, "bad literal");
+	/* RFC 9051 number64: at most 2^63 - 1, so 20 digits never fit. */
 	for (i++; i < n && l[i] >= '0' && l[i] <= '9'; i++, digits++) {
-		if (v > (UINT64_C(1) << 62))
+		if (v > (UINT64_C(0x7fffffffffffffff) -
+		    (uint64_t)(l[i] - '0')) / 10)
 			return perr(p, "literal size too large");
 		v = v * 10 + (uint64_t)(l[i] - '0');
 	}
@@ -1476,7 +1478,9 @@ read_resp(struct imap *s, const struct imap_sink *sink,
 		if (lit > IMAP_LITMAX)
 			return mk_seterr(e, MK_EPROTO, "literal of %llu bytes "
 			    "where none was expected", (unsigned long long)lit);
-		if (conn_read(s->c, (size_t)lit, lit_sink, s, e) == -1)
+		/* "{0}" is complete at once: conn_read() calls no sink. */
+		if (conn_read(s->c, (size_t)lit, lit_sink, s, e) == -1 ||
+		    (lit == 0 && lit_sink(s, "", 0, e) == -1))
 			return -1;
 	}
 	*rp = imap_parser_resp(s->p);

@@ -178,6 +178,55 @@ mkmsg() {
 	    fail_run "maildir copy differs"
 }
 
+@test "mimap: message text that looks like protocol comes out byte-exact" {
+	# Lines a careless reader would take for replies: our own next tags,
+	# an untagged EXPUNGE, a continuation.
+	printf '%s\r\n' "From: a@example.org" "Subject: tricky" "" \
+	    "M3 OK fetched" "M4 OK bye" "A0003 OK done" "* 1 EXPUNGE" "+ " \
+	    "+ go ahead" ")" "* BYE" >"$T/sent"
+	printf 'no CRLF at the end )' >>"$T/sent"
+	mimap append "$F" <"$T/sent" >/dev/null
+	mimap fetch "$F" 1 >"$T/got"
+	cmp "$T/got" "$T/sent" || fail_run "raw fetch differs"
+	mimap --json fetch "$F" 1 >"$T/got.json"
+	python3 -c '
+import json, sys
+m = json.loads(open(sys.argv[1]).read())
+assert m["encoding"] == "utf-8", m
+sys.stdout.buffer.write(m["message"].encode())' "$T/got.json" >"$T/got" ||
+	    fail_run "--json not one object"
+	cmp "$T/got" "$T/sent" || fail_run "--json message differs"
+}
+
+@test "mimap: fetch --json: one object per message, base64 when not UTF-8" {
+	mkmsg "Grüße" | mimap append "$F" --flags flagged >/dev/null
+	{
+		printf '%s\r\n' "From: b@example.org" "Subject: latin-1" ""
+		# (no NUL: dovecot stores it as 0x80)
+		printf 'Gr\xfc\xdfe \x80\xff\r\n'
+	} >"$T/bin"
+	mimap append "$F" <"$T/bin" >/dev/null
+	run --separate-stderr mimap --json fetch "$F" 1 2
+	[ "$status" -eq 0 ] && [ "${#lines[@]}" -eq 2 ] ||
+	    fail_run "not two JSON lines"
+	[[ ${lines[0]} == '{"uid":1,"flags":["\\Flagged"'*'],"internaldate":"'*'","size":'[0-9]*',"encoding":"utf-8","message":"From: Alice <alice@example.org>\r\nSubject: Grüße\r\n'* ]] ||
+	    fail_run "first object"
+	[[ ${lines[1]} == '{"uid":2,"flags":['*'],"internaldate":"'*'","size":'[0-9]*',"encoding":"base64","message":"'* ]] ||
+	    fail_run "second object"
+	python3 -c '
+import base64, json, sys
+m = json.loads(sys.argv[1])
+assert m["size"] == len(open(sys.argv[2], "rb").read()), m
+sys.stdout.buffer.write(base64.b64decode(m["message"]))' "${lines[1]}" "$T/bin" >"$T/got" ||
+	    fail_run "bad base64 object"
+	cmp "$T/got" "$T/bin" || fail_run "base64 message differs"
+	run mimap --json fetch "$F" 2 --headers-only
+	[[ $output == *'"encoding":"utf-8","message":"From: b@example.org\r\nSubject: latin-1\r\n\r\n"}' ]] ||
+	    fail_run "--headers-only --json"
+	run mimap list "$F"
+	[[ $output != *'\Seen'* ]] || fail_run "fetch --json set \\Seen"
+}
+
 @test "mimap: a 20 MB message is fetched byte-exact in bounded memory" {
 	command -v /usr/bin/time >/dev/null || skip "no /usr/bin/time (package time)"
 	{
@@ -222,6 +271,50 @@ mkmsg() {
 	[ "$status" -eq 0 ] || fail_run "delete failed"
 	run mimap folders
 	[[ $output != *"日本"* ]] || fail_run "still there"
+}
+
+@test "mimap: folders uses LIST-STATUS when offered: one command" {
+	mkmsg a | mimap append "$F" >/dev/null
+	mkmsg b | mimap append "$F" >/dev/null
+	mimap flag "$F" 1 +seen
+	run --separate-stderr mimap --trace folders
+	[ "$status" -eq 0 ] || fail_run "folders"
+	grep -qxF "$F"$'\t.\t2\t1\t\\HasNoChildren' <<<"$output" ||
+	    fail_run "counts of $F not 2 and 1"
+	[[ $stderr == *'C: M2 LIST "" "*" RETURN (CHILDREN STATUS (MESSAGES UNSEEN))'* ]] ||
+	    fail_run "no LIST-STATUS"
+	[[ $stderr != *"C: M3 STATUS"* ]] || fail_run "STATUS sent as well"
+}
+
+@test "mimap: folders without LIST-STATUS pipelines STATUS (fake peer)" {
+	{
+		peer_login ""
+		cat <<-'EOF'
+		recv
+		sendline * LIST (\\HasNoChildren) "." INBOX
+		sendline * LIST (\\Noselect \\HasChildren) "." Archive
+		sendline * LIST (\\HasNoChildren) "." "Archive.&AOk-t&AOk-"
+		sendline M2 OK listed
+		recv
+		recv
+		sendline * STATUS INBOX (MESSAGES 3 UNSEEN 1)
+		sendline M3 OK status
+		sendline * STATUS "Archive.&AOk-t&AOk-" (MESSAGES 7 UNSEEN 0)
+		sendline M4 OK status
+		recv
+		sendline M5 OK bye
+		EOF
+	} >"$T/script"
+	peer "$T/script"
+	run mimap --server "imap://127.0.0.1:$PORT" --tls off folders
+	[ "$status" -eq 0 ] || fail_run "folders"
+	[ "$output" = $'INBOX\t.\t3\t1\t\\HasNoChildren\nArchive\t.\t-\t-\t\\Noselect \\HasChildren\nArchive.été\t.\t7\t0\t\\HasNoChildren' ] ||
+	    fail_run "folders output"
+	wait "$PEER_PID" || true
+	[ "$(sed -n '4,5p' "$LOG" | tr '\n' '|')" = 'M3 STATUS INBOX (MESSAGES UNSEEN)|M4 STATUS "Archive.&AOk-t&AOk-" (MESSAGES UNSEEN)|' ] || {
+		cat "$LOG" >&2
+		fail_run "not two pipelined STATUS"
+	}
 }
 
 @test "mimap: copy and move print old and new UIDs (COPYUID, MOVE)" {
@@ -330,6 +423,7 @@ mkmsg() {
 # peer SCRIPT: start the fake IMAP peer; sets PORT, PEER_PID, LOG.
 peer() {
 	LOG=$T/peer.log
+	rm -f "$T/peer.port"
 	python3 "$MKIT_TOP/tests/peers/fakepeer.py" --tcp --text --port 0 \
 	    --script "$1" --log "$LOG" --timeout 20 >"$T/peer.port" &
 	PEER_PID=$!
@@ -428,4 +522,259 @@ peer_login() {
 	peer "$T/script"
 	run mimap --server "imap://127.0.0.1:$PORT" --tls off folders
 	[ "$status" -eq 76 ] || fail_run "malformed reply not 76"
+}
+
+@test "mimap: a PREAUTH greeting on a plain connection with TLS required is 77, nothing sent (fake peer)" {
+	cat >"$T/script" <<-'EOF'
+	sendline * PREAUTH fake IMAP, logged in already
+	recv
+	sendline * CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN
+	sendline A001 OK done
+	recv
+	sendline A002 OK anything
+	recv
+	EOF
+	peer "$T/script"
+	MKIT_PASSWORD=not-to-be-sent run mimap --server "imap://127.0.0.1:$PORT" \
+	    --user alice --tls required folders
+	[ "$status" -eq 77 ] || fail_run "PREAUTH without TLS is not 77"
+	wait "$PEER_PID" || true
+	# libcurl asks CAPABILITY (it must, to see STARTTLS), then stops.
+	[ "$(cat "$LOG")" = "A001 CAPABILITY" ] || {
+		cat "$LOG" >&2
+		fail_run "more than CAPABILITY was sent"
+	}
+}
+
+@test "mimap: without LITERAL+ a literal waits for \"+\" (fake peer)" {
+	# The server refuses the literal: the message must not follow.
+	{
+		peer_login "UIDPLUS"
+		cat <<-'EOF'
+		recv
+		sendline M2 NO [TOOBIG] not this one
+		recv
+		sendline M3 OK bye
+		EOF
+	} >"$T/script"
+	peer "$T/script"
+	run mimap --server "imap://127.0.0.1:$PORT" --tls off append INBOX \
+	    < <(mkmsg refused)
+	[ "$status" -ne 0 ] || fail_run "a refused APPEND is exit 0"
+	wait "$PEER_PID" || true
+	[[ $(sed -n 3p "$LOG") =~ ^'M2 APPEND INBOX {'[0-9]+'}'$ ]] &&
+	    [ "$(sed -n 4p "$LOG")" = "M3 LOGOUT" ] &&
+	    [ "$(wc -l <"$LOG")" -eq 4 ] || {
+		cat "$LOG" >&2
+		fail_run "the literal went out before the \"+\""
+	}
+	# The server says "+": then the bytes, then the command's end.
+	{
+		peer_login "UIDPLUS"
+		cat <<-'EOF'
+		recv
+		sendline + go ahead
+		recv-until end
+		recv
+		sendline M2 OK [APPENDUID 7 42] appended
+		recv
+		sendline M3 OK bye
+		EOF
+	} >"$T/script"
+	: >"$LOG"
+	peer "$T/script"
+	run --separate-stderr mimap --trace --server "imap://127.0.0.1:$PORT" \
+	    --tls off append INBOX < <(mkmsg accepted)
+	[ "$status" -eq 0 ] && [ "$output" = 42 ] || fail_run "APPEND after +"
+	wait "$PEER_PID" || true
+	[[ $(sed -n 3p "$LOG") =~ ^'M2 APPEND INBOX {'[0-9]+'}'$ ]] &&
+	    [ "$(sed -n 4p "$LOG")" = "From: Alice <alice@example.org>" ] &&
+	    [ "$(sed -n 10p "$LOG")" = "end" ] &&
+	    [ "$(sed -n 11p "$LOG")" = "" ] || {
+		cat "$LOG" >&2
+		fail_run "not APPEND {n}, the message, CRLF"
+	}
+	[[ $stderr == *'C: M2 APPEND INBOX {'[0-9]*'}'*'S: + go ahead'* ]] ||
+	    fail_run "the trace does not show the wait for +"
+}
+
+@test "mimap: idle without IDLE polls with NOOP; exit 1 on timeout (fake peer)" {
+	{
+		peer_login "UIDPLUS"
+		cat <<-'EOF'
+		recv
+		sendline * 1 EXISTS
+		sendline * OK [UIDNEXT 6] next
+		sendline M2 OK [READ-ONLY] examined
+		recv
+		sendline M3 OK nothing
+		recv
+		sendline M4 OK nothing
+		recv
+		sendline * 2 EXISTS
+		sendline M5 OK new mail
+		recv
+		sendline * SEARCH 6
+		sendline M6 OK searched
+		recv
+		sendline M7 OK bye
+		EOF
+	} >"$T/script"
+	peer "$T/script"
+	run mimap --server "imap://127.0.0.1:$PORT" --tls off idle INBOX --timeout 20
+	[ "$status" -eq 0 ] && [ "$output" = 6 ] || fail_run "NOOP polling"
+	wait "$PEER_PID" || true
+	[ "$(sed -n '4,7p' "$LOG" | tr '\n' '|')" = \
+	    "M3 NOOP|M4 NOOP|M5 NOOP|M6 UID SEARCH UID 6:*|" ] || {
+		cat "$LOG" >&2
+		fail_run "not NOOP, NOOP, NOOP, UID SEARCH"
+	}
+	! grep -q IDLE "$LOG" || fail_run "IDLE sent without the capability"
+	# No new mail: every NOOP answered, then the timeout.
+	{
+		peer_login "UIDPLUS"
+		printf '%s\n' recv "sendline * 1 EXISTS" \
+		    "sendline M2 OK [READ-ONLY] examined"
+		for i in 3 4 5 6 7 8 9 10 11 12; do
+			printf '%s\n' recv "sendline M$i OK nothing"
+		done
+	} >"$T/script"
+	: >"$LOG"
+	peer "$T/script"
+	run mimap --server "imap://127.0.0.1:$PORT" --tls off idle INBOX --timeout 2
+	[ "$status" -eq 1 ] && [ -z "$output" ] || fail_run "timeout is not exit 1"
+	wait "$PEER_PID" || true
+	[ "$(grep -c NOOP "$LOG")" -ge 2 ] || fail_run "fewer than 2 NOOPs in 2 s"
+	! grep -q 'IDLE\|SEARCH' "$LOG" || fail_run "IDLE or SEARCH sent"
+}
+
+# fetch_peer CAPS: login, then EXAMINE with one message; the FETCH reply
+# follows from stdin (up to the tagged M3 reply), then LOGOUT.
+fetch_peer() {
+	peer_login "$1"
+	cat <<-'EOF'
+	recv
+	sendline * 1 EXISTS
+	sendline M2 OK [READ-ONLY] examined
+	recv
+	EOF
+	cat
+	printf '%s\n' recv "sendline M4 OK bye"
+}
+
+@test "mimap: fetch --part --decode of a part sent as a quoted string (fake peer)" {
+	# The MIME header is a literal (it holds CR LF), the part quoted,
+	# in either order.
+	local mime
+	mime=$(printf 'Content-Transfer-Encoding: base64\r\n\r\n' | od -An -tx1 | tr -d ' \n')
+	fetch_peer "" >"$T/script" <<-EOF
+	sendline * 1 FETCH (UID 5 BODY[2.MIME] {37}
+	send $mime
+	sendline  BODY[2] "aGVsbG8gd29ybGQK")
+	sendline M3 OK fetched
+	EOF
+	peer "$T/script"
+	run mimap --server "imap://127.0.0.1:$PORT" --tls off fetch INBOX 5 --part 2 --decode
+	[ "$status" -eq 0 ] && [ "$output" = "hello world" ] ||
+	    fail_run "quoted part after its MIME header"
+	wait "$PEER_PID" || true
+	fetch_peer "" >"$T/script" <<-EOF
+	sendline * 1 FETCH (UID 5 BODY[2] "aGVsbG8gd29ybGQK" BODY[2.MIME] {37}
+	send $mime
+	sendline )
+	sendline M3 OK fetched
+	EOF
+	peer "$T/script"
+	run mimap --server "imap://127.0.0.1:$PORT" --tls off fetch INBOX 5 --part 2 --decode
+	[ "$status" -eq 0 ] && [ "$output" = "hello world" ] ||
+	    fail_run "quoted part before its MIME header"
+	wait "$PEER_PID" || true
+	# A part that streams before its MIME header cannot be decoded: say so.
+	fetch_peer "" >"$T/script" <<-EOF
+	sendline * 1 FETCH (UID 5 BODY[2] {16}
+	send $(printf aGVsbG8gd29ybGQK | od -An -tx1 | tr -d ' \n')
+	sendline  BODY[2.MIME] {37}
+	send $mime
+	sendline )
+	sendline M3 OK fetched
+	EOF
+	peer "$T/script"
+	run mimap --server "imap://127.0.0.1:$PORT" --tls off fetch INBOX 5 --part 2 --decode
+	[ "$status" -eq 76 ] || fail_run "an undecodable order is not 76"
+}
+
+@test "mimap: literals {0}, {4294967295} and 20 digits (fake peer)" {
+	# Under a 400 MB address-space limit, an allocation of the claimed
+	# size would fail (exit 70), so 76 means none was tried.  ASan
+	# builds reserve terabytes of address space: no limit there.
+	local lim="ulimit -v 400000;"
+	! ldd "$(command -v mimap)" | grep -q libasan || lim=""
+	{
+		peer_login "LIST-STATUS"
+		cat <<-'EOF'
+		recv
+		sendline * LIST (\\HasNoChildren) "." {4294967295}
+		send 41424344
+		stall 3
+		EOF
+	} >"$T/script"
+	peer "$T/script"
+	run bash -c "$lim mimap --server imap://127.0.0.1:$PORT --tls off folders"
+	[ "$status" -eq 76 ] || fail_run "a 4 GB folder name is not 76"
+	kill "$PEER_PID" 2>/dev/null || true
+	fetch_peer "" >"$T/script" <<-'EOF'
+	sendline * 1 FETCH (UID 5 BODY[] {18446744073709551615}
+	send 41424344
+	stall 3
+	EOF
+	peer "$T/script"
+	run --separate-stderr bash -c "$lim mimap --server imap://127.0.0.1:$PORT --tls off fetch INBOX 5"
+	[ "$status" -eq 76 ] && [ -z "$output" ] || fail_run "a 20-digit literal is not 76"
+	kill "$PEER_PID" 2>/dev/null || true
+	# A body may be that large: it streams (into tmp/, never delivered)
+	# until the server goes away mid-literal.
+	fetch_peer "" >"$T/script" <<-'EOF'
+	sendline * 1 FETCH (UID 5 BODY[] {4294967295}
+	send 41424344
+	close
+	EOF
+	peer "$T/script"
+	run bash -c "$lim mimap --server imap://127.0.0.1:$PORT --tls off fetch INBOX 5 --maildir $T/md"
+	[ "$status" -eq 75 ] || fail_run "a lost connection mid-literal is not 75"
+	[ -z "$(ls -A "$T/md/new")" ] || fail_run "a cut message was delivered"
+	# {0} is an empty string, here and as the message itself.
+	fetch_peer "" >"$T/script" <<-'EOF'
+	sendline * 1 FETCH (UID 5 FLAGS (\\Seen) BODY[] {0}
+	sendline  INTERNALDATE {0}
+	sendline )
+	sendline M3 OK fetched
+	EOF
+	peer "$T/script"
+	run mimap --server "imap://127.0.0.1:$PORT" --tls off --json fetch INBOX 5
+	[ "$status" -eq 0 ] || fail_run "{0} literals"
+	[ "$output" = '{"uid":5,"flags":["\\Seen"],"internaldate":"","encoding":"utf-8","message":""}' ] ||
+	    fail_run "{0} literals not empty strings"
+}
+
+@test "mimap: fetch --maildir names files itself: no server or folder name reaches the path" {
+	# dovecot refuses "../" in names; the fake peer is the server that
+	# says anything, the folder name is the user's.
+	fetch_peer "" >"$T/script" <<-'EOF'
+	sendline * 1 FETCH (UID 5 BODY[] {9}
+	send 2e2e2f657363617065
+	sendline )
+	sendline M3 OK fetched
+	EOF
+	peer "$T/script"
+	mkdir -p "$T/a"
+	run mimap --server "imap://127.0.0.1:$PORT" --tls off fetch "../../x" 5 \
+	    --maildir "$T/a/md"
+	[ "$status" -eq 0 ] && [ "$output" = 5 ] || fail_run "fetch into a Maildir"
+	wait "$PEER_PID" || true
+	grep -qxF 'M2 EXAMINE "../../x"' "$LOG" || fail_run "folder not quoted"
+	# One file, in new/, named by lib/maildir (time.MusecPpidQn.host).
+	[ "$(find "$T" -newer "$T/script" -type f ! -path "$T/peer.*" | wc -l)" -eq 1 ] ||
+	    fail_run "files outside the Maildir"
+	find "$T/a/md/new" -type f | grep -qE '/new/[0-9]+\.M[0-9]+P[0-9]+Q[0-9]+\.[^/]+$' ||
+	    fail_run "not a Maildir name"
 }

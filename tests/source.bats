@@ -5,7 +5,7 @@ load helpers
 
 @test "no banned string or number functions in lib/ and cmd/" {
 	run grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol|sscanf)[[:space:]]*\(' \
-	    "$MKIT_TOP"/lib/*.[ch] "$MKIT_TOP"/cmd/*.[ch]
+	    "$MKIT_TOP"/lib/*.[ch] "$MKIT_TOP"/cmd/*.[ch] "$MKIT_TOP"/cmd/*/*.[ch]
 	[ "$status" = 1 ] || { echo "$output"; false; }
 }
 

@@ -296,6 +296,56 @@ t_huge_literal(void)
 	T_EQ_INT(imap_parser_literal(P, "abc", 3), -1);
 }
 
+/*
+ * Literal sizes: RFC 9051 number64 at most, so no 20-digit size fits
+ * (and none wraps around to a small one); {0} is an empty string.
+ */
+static void
+t_literal_sizes(void)
+{
+	static const char *const big[] = {
+		"* X {9223372036854775808}",	/* 2^63 */
+		"* X {18446744073709551615}",	/* 2^64 - 1 */
+		"* X {18446744073709551616}",	/* 2^64: wraps to 0 */
+		"* X {46116860184273879040}",	/* wraps to a small size */
+		"* X {00000000000000000000001}"	/* long, but 1: fine */
+	};
+	const struct imap_resp	*r;
+	uint64_t		 n;
+	size_t			 i;
+
+	for (i = 0; i < MK_NELEM(big); i++) {
+		imap_parser_reset(P);
+		if (i + 1 == MK_NELEM(big)) {
+			T_EQ_INT(imap_parser_line(P, big[i], strlen(big[i]),
+			    &n), IMAP_P_LITERAL);
+			T_EQ_INT(n, 1);
+			continue;
+		}
+		T_EQ_INT(imap_parser_line(P, big[i], strlen(big[i]), &n),
+		    IMAP_P_ERROR);
+		T_EQ_STR(imap_parser_error(P), "literal size too large");
+	}
+	imap_parser_reset(P);
+	T_EQ_INT(imap_parser_line(P, "* X {9223372036854775807}", 25, &n),
+	    IMAP_P_LITERAL);
+	T_EQ_INT(n, INT64_MAX);
+	imap_parser_reset(P);
+	T_EQ_INT(imap_parser_line(P, "* X {4294967295}", 16, &n),
+	    IMAP_P_LITERAL);
+	T_EQ_INT(n, 4294967295U);
+	/* {0}: complete with no bytes at all. */
+	T_CHECK((r = parse("* LIST () \"/\" {0}\r\n\r\n")) != NULL);
+	T_EQ_INT(r->nitems, 4);
+	T_EQ_INT(r->items[3].type, IMAP_T_STRING);
+	T_EQ_INT(r->items[3].len, 0);
+	imap_parser_reset(P);
+	T_EQ_INT(imap_parser_line(P, "* X {0}", 7, &n), IMAP_P_LITERAL);
+	T_EQ_INT(n, 0);
+	T_EQ_INT(imap_parser_literal(P, "", 0), 0);
+	T_EQ_INT(imap_parser_line(P, "", 0, &n), IMAP_P_DONE);
+}
+
 /* Every proper prefix of valid responses fails cleanly (unit1650). */
 static void
 t_prefixes(void)
@@ -585,6 +635,7 @@ main(void)
 	T_RUN(t_unbalanced);
 	T_RUN(t_depth_and_size_caps);
 	T_RUN(t_huge_literal);
+	T_RUN(t_literal_sizes);
 	T_RUN(t_prefixes);
 	T_RUN(t_caps);
 	T_RUN(t_list_status);
