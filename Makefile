@@ -45,6 +45,7 @@ LIBOBJ	= \
 	lib/dns.o \
 	lib/hdr.o \
 	lib/imap.o \
+	lib/iter.o \
 	lib/json.o \
 	lib/maildir.o \
 	lib/mbox.o \
@@ -68,6 +69,7 @@ UNIT	= \
 	tests/unit/test_dns \
 	tests/unit/test_hdr \
 	tests/unit/test_imap \
+	tests/unit/test_iter \
 	tests/unit/test_json \
 	tests/unit/test_maildir \
 	tests/unit/test_mbox \

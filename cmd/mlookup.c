@@ -11,9 +11,12 @@
 #include <netinet/in.h>
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <netdb.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,35 +25,45 @@
 
 #include "buf.h"
 #include "dns.h"
+#include "iter.h"
 #include "json.h"
 #include "mk.h"
 #include "res.h"
 
 enum {
-	OPT_BUFSIZE = 256, OPT_DISSECT, OPT_DNSSEC, OPT_JSON, OPT_NOEDNS,
-	OPT_NORECURSE, OPT_NSID, OPT_RETRIES, OPT_SHORT, OPT_TCP,
-	OPT_TIMEOUT, OPT_TRACE, OPT_VERSION
+	OPT_BUFSIZE = 256, OPT_CAFILE, OPT_DEADLINE, OPT_DISSECT, OPT_DNSSEC,
+	OPT_HTTPS, OPT_HTTPSGET, OPT_INSECURE, OPT_JSON, OPT_NOEDNS, OPT_NORECURSE, OPT_NSID, OPT_PARALLEL, OPT_RETRIES,
+	OPT_ROOTHINTS, OPT_SHORT, OPT_TCP, OPT_TIMEOUT, OPT_TRACE,
+	OPT_UNORDERED, OPT_VERSION
 };
 
 static const struct option longopts[] = {
 	{ "bufsize",	required_argument,	NULL, OPT_BUFSIZE },
+	{ "ca-file",	required_argument,	NULL, OPT_CAFILE },
 	{ "class",	required_argument,	NULL, 'c' },
+	{ "deadline",	required_argument,	NULL, OPT_DEADLINE },
 	{ "dissect",	no_argument,		NULL, OPT_DISSECT },
 	{ "dnssec",	no_argument,		NULL, OPT_DNSSEC },
 	{ "help",	no_argument,		NULL, 'h' },
+	{ "https",	required_argument,	NULL, OPT_HTTPS },
+	{ "https-get",	no_argument,		NULL, OPT_HTTPSGET },
+	{ "insecure",	no_argument,		NULL, OPT_INSECURE },
 	{ "json",	no_argument,		NULL, OPT_JSON },
 	{ "no-edns",	no_argument,		NULL, OPT_NOEDNS },
 	{ "norecurse",	no_argument,		NULL, OPT_NORECURSE },
 	{ "nsid",	no_argument,		NULL, OPT_NSID },
+	{ "parallel",	required_argument,	NULL, OPT_PARALLEL },
 	{ "port",	required_argument,	NULL, 'p' },
 	{ "retries",	required_argument,	NULL, OPT_RETRIES },
 	{ "reverse",	required_argument,	NULL, 'x' },
+	{ "root-hints",	required_argument,	NULL, OPT_ROOTHINTS },
 	{ "server",	required_argument,	NULL, 's' },
 	{ "short",	no_argument,		NULL, OPT_SHORT },
 	{ "tcp",	no_argument,		NULL, OPT_TCP },
 	{ "timeout",	required_argument,	NULL, OPT_TIMEOUT },
 	{ "trace",	no_argument,		NULL, OPT_TRACE },
 	{ "type",	required_argument,	NULL, 't' },
+	{ "unordered",	no_argument,		NULL, OPT_UNORDERED },
 	{ "version",	no_argument,		NULL, OPT_VERSION },
 	{ NULL,		0,			NULL, 0 }
 };
@@ -66,8 +79,20 @@ struct opts {
 	long long	 port;		/* 0: per server */
 	const char	*server;	/* -s or @server */
 	const char	*name;
+	char		**names;	/* several name operands */
+	int		 nnames;
 	const char	*reverse;	/* -x */
-	int		 batch;		/* name "-" */
+	int		 batch;		/* name "-", or several names */
+	long long	 parallel;	/* queries in flight, batch */
+	int		 argc;		/* operands at most */
+	int		 unordered;	/* batch: print as they complete */
+	int		 trace;		/* iterative, from the root */
+	const char	*roothints;	/* --root-hints file */
+	long long	 deadline;	/* seconds for one name, --trace */
+	const char	*https;		/* DoH URL */
+	int		 httpsget;	/* DoH with GET */
+	const char	*cafile;
+	int		 insecure;
 	int		 tcp, norec, dnssec, noedns, nsid;
 	long long	 bufsize;
 	long long	 timeout;	/* seconds; 0: resolv.conf */
@@ -93,22 +118,32 @@ static void	server_arg(const struct opts *, const char *,
 		    struct res_server *);
 static int	idn_to_ascii(const char *, char *, size_t, struct mk_err *);
 static int	lookup(const struct opts *, const struct res_conf *,
-		    const struct res_params *, const char *, uint16_t);
+		    const struct res_params *, struct res_doh *, const char *,
+		    uint16_t);
 static int	show(const struct opts *, const struct ask *,
-		    const struct res_result *, const struct dns_msg *);
+		    const struct res_result *, const struct dns_msg *,
+		    const char *, struct mk_buf *);
 static void	show_text(const struct ask *, const struct res_result *,
 		    const struct dns_msg *, struct mk_buf *);
-static void	show_short(const struct dns_msg *, struct mk_buf *);
+static void	show_short(const struct dns_msg *, int, struct mk_buf *);
+static int	reply_status(const struct dns_msg *);
 static void	show_json(const struct ask *, const struct res_result *,
-		    const struct dns_msg *);
+		    const struct dns_msg *, const char *, struct mk_buf *);
 static void	indent_lines(struct mk_buf *, const char *,
 		    const struct dns_msg *, const struct dns_msg *);
 static void	show_dissect(const struct res_result *,
 		    const struct dns_msg *, struct mk_buf *);
 static int	batch(const struct opts *, const struct res_conf *,
-		    const struct res_params *);
+		    const struct res_params *, char **, int);
+static int	trace(const struct opts *, const struct res_conf *,
+		    const struct res_params *, const char *);
+static int	batch_doh(const struct opts *, const struct res_conf *,
+		    const struct res_params *, struct res_doh *);
 static void	out_buf(struct mk_buf *);
 static void	check_stdout(void);
+
+#define MAXI(a, b)	((a) > (b) ? (a) : (b))
+#define MINI(a, b)	((a) < (b) ? (a) : (b))
 
 static void
 usage(FILE *fp)
@@ -117,13 +152,19 @@ usage(FILE *fp)
 	    "[-p | --port port]\n"
 	    "               [-s | --server host[#port]] [-t | --type type] "
 	    "[--bufsize n]\n"
-	    "               [--dissect] [--dnssec] [--json] [--no-edns] "
-	    "[--norecurse]\n"
-	    "               [--nsid] [--retries n] [--short] [--tcp] "
+	    "               [--ca-file file] [--deadline secs] [--dissect] "
+	    "[--dnssec]\n"
+	    "               [--https url] [--https-get] [--insecure] "
+	    "[--json] [--no-edns]\n"
+	    "               [--norecurse] [--nsid] [--parallel n] "
+	    "[--retries n]\n"
+	    "               [--root-hints file] [--short] [--tcp] "
 	    "[--timeout secs]\n"
-	    "               [--trace] [--version] name [type] [@server]\n"
+	    "               [--trace] [--unordered] [--version] "
+	    "name [type] [@server]\n"
 	    "       mlookup [options] -x | --reverse address [@server]\n"
-	    "       mlookup [options] -\n", fp);
+	    "       mlookup [options] name name ... [type] [@server]\n"
+	    "       mlookup [options] - [@server]\n", fp);
 }
 
 /* "mlookup: reason", the usage, exit 64. */
@@ -156,7 +197,11 @@ type_arg(const char *what, const char *s)
 	return t;
 }
 
-/* NAME, TYPE or @SERVER, in that order; @SERVER anywhere. */
+/*
+ * NAME, TYPE or @SERVER, in that order; @SERVER anywhere.  A word that
+ * is neither a type nor a class after the name is another name: several
+ * names are a batch.
+ */
 static void
 operand(struct opts *o, const char *s)
 {
@@ -171,6 +216,19 @@ operand(struct opts *o, const char *s)
 			o->batch = 1;
 		else
 			o->name = s;
+		return;
+	}
+	/* More names: only before the type ("a. b. MX"). */
+	if (!o->typeset && o->name != NULL && strcmp(s, "-") != 0 &&
+	    dns_type_from_text(s, &t) == -1 &&
+	    dns_class_from_text(s, &t) == -1) {
+		if (o->names == NULL) {
+			o->names = mk_xmalloc(sizeof(*o->names) *
+			    (size_t)o->argc);
+			o->names[o->nnames++] = (char *)o->name;
+		}
+		o->names[o->nnames++] = (char *)s;
+		o->batch = 1;
 		return;
 	}
 	if (!o->typeset) {
@@ -199,6 +257,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 	o->qclass = DNS_C_IN;
 	o->retries = -1;
 	o->bufsize = RES_BUFSIZE;
+	o->parallel = 64;
+	o->deadline = 30;
 	opterr = 0;	/* our own "PROG: reason" lines, not getopt's */
 	while ((ch = getopt_long(argc, argv, ":46c:hp:s:t:x:", longopts,
 	    NULL)) != -1) {
@@ -240,6 +300,24 @@ parse_args(int argc, char *argv[], struct opts *o)
 				mk_die(EX_USAGE, "--bufsize %s: %s", optarg,
 				    errstr);
 			break;
+		case OPT_CAFILE:
+			o->cafile = optarg;
+			break;
+		case OPT_HTTPS:
+			o->https = optarg;
+			break;
+		case OPT_HTTPSGET:
+			o->httpsget = 1;
+			break;
+		case OPT_INSECURE:
+			o->insecure = 1;
+			break;
+		case OPT_DEADLINE:
+			o->deadline = mk_strtonum(optarg, 1, 86400, &errstr);
+			if (errstr != NULL)
+				mk_die(EX_USAGE, "--deadline %s: %s", optarg,
+				    errstr);
+			break;
 		case OPT_DISSECT:
 			o->form = F_DISSECT;
 			break;
@@ -258,11 +336,20 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case OPT_NSID:
 			o->nsid = 1;
 			break;
+		case OPT_PARALLEL:
+			o->parallel = mk_strtonum(optarg, 1, 4096, &errstr);
+			if (errstr != NULL)
+				mk_die(EX_USAGE, "--parallel %s: %s", optarg,
+				    errstr);
+			break;
 		case OPT_RETRIES:
 			o->retries = mk_strtonum(optarg, 0, 10, &errstr);
 			if (errstr != NULL)
 				mk_die(EX_USAGE, "--retries %s: %s", optarg,
 				    errstr);
+			break;
+		case OPT_ROOTHINTS:
+			o->roothints = optarg;
 			break;
 		case OPT_SHORT:
 			o->form = F_SHORT;
@@ -277,8 +364,11 @@ parse_args(int argc, char *argv[], struct opts *o)
 				    errstr);
 			break;
 		case OPT_TRACE:
-			/* Iterative resolution from the root: issue 4. */
-			mk_die(EX_UNAVAILABLE, "--trace: not implemented yet");
+			o->trace = 1;
+			break;
+		case OPT_UNORDERED:
+			o->unordered = 1;
+			break;
 		case OPT_VERSION:
 			printf("%s (mkit) %s\n", mk_getprogname(), MK_VERSION);
 			exit(0);
@@ -288,6 +378,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			usage_error("%s: unknown option", opt);
 		}
 	}
+	o->argc = argc;
 	for (; optind < argc; optind++)
 		operand(o, argv[optind]);
 	if (o->name == NULL && o->reverse == NULL && !o->batch)
@@ -298,6 +389,21 @@ parse_args(int argc, char *argv[], struct opts *o)
 		o->qtype = DNS_T_PTR;
 	if ((o->noedns && (o->dnssec || o->nsid)))
 		mk_die(EX_USAGE, "--no-edns: --dnssec and --nsid need EDNS");
+	if (o->trace && (o->server != NULL || o->form == F_DISSECT ||
+	    o->form == F_SHORT))
+		mk_die(EX_USAGE, "--trace: not with @server, --short or "
+		    "--dissect");
+	if (o->roothints != NULL && !o->trace)
+		mk_die(EX_USAGE, "--root-hints: only with --trace");
+	if (o->https != NULL && (o->trace || o->server != NULL || o->tcp))
+		mk_die(EX_USAGE, "--https: not with --trace, @server or --tcp");
+	if (o->https == NULL && (o->httpsget || o->cafile != NULL ||
+	    o->insecure))
+		mk_die(EX_USAGE, "--https-get, --ca-file and --insecure need "
+		    "--https");
+	if (o->insecure)
+		mk_warn("warning: --insecure: the server's certificate is "
+		    "not checked; anyone on the path can forge answers");
 }
 
 /*
@@ -424,13 +530,15 @@ idn_to_ascii(const char *in, char *out, size_t outsz, struct mk_err *e)
  */
 static int
 lookup(const struct opts *o, const struct res_conf *c,
-    const struct res_params *p, const char *name, uint16_t qtype)
+    const struct res_params *p, struct res_doh *doh, const char *name,
+    uint16_t qtype)
 {
 	struct ask		 a;
 	struct res_q		*q = NULL;
-	struct res_result	 r;
+	struct res_result	 r = { 0 };
 	struct dns_msg		 m;
 	struct mk_err		 e;
+	struct mk_buf		 b;
 	uint8_t			 wire[DNS_NAME_MAX];
 	char			 ascii[DNS_NAME_TEXTMAX];
 	char			 cand[DNS_NAME_TEXTMAX], ts[DNS_TYPE_TEXTMAX];
@@ -462,6 +570,18 @@ lookup(const struct opts *o, const struct res_conf *c,
 		    &wlen, &err) == -1)
 			continue;	/* too long with this suffix */
 		memcpy(a.text, cand, sizeof(a.text));
+		if (doh != NULL) {
+			if (res_doh_query(doh, p, wire, wlen, qtype, o->qclass,
+			    &r, &e) == -1) {
+				mk_warn("%s %s: %s", a.text,
+				    dns_type_to_text(qtype, ts), e.msg);
+				return mk_exitcode(e.st);
+			}
+			if (dns_msg_parse(r.reply, r.len, &m, &err) == 0 &&
+			    m.rcode != DNS_R_NXDOMAIN)
+				break;
+			continue;
+		}
 		res_q_free(q);
 		if (res_query(p, wire, wlen, qtype, o->qclass, &q, &e) == -1) {
 			mk_warn("%s %s: %s", a.text,
@@ -474,45 +594,55 @@ lookup(const struct opts *o, const struct res_conf *c,
 		    m.rcode != DNS_R_NXDOMAIN)
 			break;
 	}
-	if (q == NULL) {
+	if (q == NULL && (doh == NULL || r.reply == NULL)) {
 		mk_warn("%s: name too long with every search domain", name);
 		return EX_USAGE;
 	}
-	res_q_result(q, &r);
+	if (doh == NULL)
+		res_q_result(q, &r);
 	(void)dns_msg_parse(r.reply, r.len, &m, &err);
 	if (r.stats.badid + r.stats.badquestion > 0)
 		mk_warn("warning: ignored %u replies with a wrong ID, %u "
 		    "with a wrong question", r.stats.badid,
 		    r.stats.badquestion);
-	ret = show(o, &a, &r, &m);
+	buf_init(&b, 0);
+	ret = show(o, &a, &r, &m, NULL, &b);
+	out_buf(&b);
+	buf_free(&b);
 	res_q_free(q);
 	return ret;
 }
 
-/* Print the reply in the chosen form; the exit status of the answer. */
+/*
+ * The reply in the chosen form, appended to b; input is the batch line
+ * (JSON "input", --short "NAME TYPE DATA" lines) or NULL.  Returns the
+ * exit status of the answer.
+ */
 static int
 show(const struct opts *o, const struct ask *a, const struct res_result *r,
-    const struct dns_msg *m)
+    const struct dns_msg *m, const char *input, struct mk_buf *b)
 {
-	struct mk_buf	b;
-
-	buf_init(&b, 0);
 	switch (o->form) {
 	case F_TEXT:
-		show_text(a, r, m, &b);
+		show_text(a, r, m, b);
 		break;
 	case F_SHORT:
-		show_short(m, &b);
+		show_short(m, input != NULL, b);
 		break;
 	case F_JSON:
-		show_json(a, r, m);
+		show_json(a, r, m, input, b);
 		break;
 	case F_DISSECT:
-		show_dissect(r, m, &b);
+		show_dissect(r, m, b);
 		break;
 	}
-	out_buf(&b);
-	buf_free(&b);
+	return reply_status(m);
+}
+
+/* The exit status a reply stands for. */
+static int
+reply_status(const struct dns_msg *m)
+{
 	if (m->rcode == DNS_R_NXDOMAIN)
 		return 1;
 	if (m->rcode != DNS_R_NOERROR)
@@ -592,32 +722,45 @@ show_text(const struct ask *a, const struct res_result *r,
 	text_section(m, DNS_S_AUTHORITY, "AUTHORITY", b);
 	text_section(m, DNS_S_ADDITIONAL, "ADDITIONAL", b);
 	buf_printf(b, "\n;; Query time: %.1f msec\n", r->time_ms);
-	buf_printf(b, ";; SERVER: %s (%s)\n", r->server, r->tcp ? "TCP" :
-	    "UDP");
+	buf_printf(b, ";; SERVER: %s (%s)\n", r->server, r->https ? "HTTPS" :
+	    r->tcp ? "TCP" : "UDP");
 	buf_printf(b, ";; MSG SIZE  rcvd: %zu\n", r->len);
 }
 
+/*
+ * The rdata of each answer, one a line; with owner set (batch), each
+ * line starts with the record's owner and type: "NAME TYPE DATA".
+ */
 static void
-show_short(const struct dns_msg *m, struct mk_buf *b)
+show_short(const struct dns_msg *m, int owner, struct mk_buf *b)
 {
 	struct dns_iter	 it;
 	struct dns_rr	 rr;
+	char		 name[DNS_NAME_TEXTMAX], ts[DNS_TYPE_TEXTMAX];
 	const char	*err;
 
 	dns_iter_init(&it, m, DNS_S_ANSWER);
 	while (dns_rr_next(&it, &rr, &err) == 1) {
+		if (owner) {
+			if (dns_name_to_text(rr.owner, rr.ownerlen, name,
+			    sizeof(name)) == -1)
+				continue;
+			buf_printf(b, "%s %s ", name,
+			    dns_type_to_text(rr.type, ts));
+		}
 		dns_rdata_to_text(m->buf, m->len, &rr, b, &err);
 		buf_addc(b, '\n');
 	}
 }
 
 /*
- * The JSON sink: stdout, except that a number written while ms_next is
- * set is a count of microseconds and comes out as milliseconds with
+ * The JSON sink: an mk_buf, except that a number written while ms_next
+ * is set is a count of microseconds and comes out as milliseconds with
  * three decimals (json.h has no writer for fractions).
  */
 struct jsink {
-	int	 ms_next;
+	int		 ms_next;
+	struct mk_buf	*b;
 };
 
 static int
@@ -638,7 +781,7 @@ json_sink(void *arg, const char *p, size_t n)
 		p = num;
 		n = strlen(num);
 	}
-	return fwrite(p, 1, n, stdout) == n ? 0 : -1;
+	return buf_add(js->b, p, n);
 }
 
 /* The records of one section as an array of objects (OPT left out). */
@@ -718,7 +861,7 @@ json_edns(struct json_w *w, const struct dns_msg *m, struct mk_buf *tmp)
 
 static void
 show_json(const struct ask *a, const struct res_result *r,
-    const struct dns_msg *m)
+    const struct dns_msg *m, const char *input, struct mk_buf *b)
 {
 	static const struct {
 		uint16_t	 bit;
@@ -729,7 +872,7 @@ show_json(const struct ask *a, const struct res_result *r,
 		{ DNS_F_CD, "cd" }
 	};
 	struct json_w	 w;
-	struct jsink	 js = { 0 };
+	struct jsink	 js = { 0, b };
 	struct mk_buf	 tmp;
 	struct mk_err	 e;
 	char		 name[DNS_NAME_TEXTMAX], ts[DNS_TYPE_TEXTMAX];
@@ -738,6 +881,8 @@ show_json(const struct ask *a, const struct res_result *r,
 	buf_init(&tmp, 0);
 	json_init_sink(&w, json_sink, &js, 0);
 	json_obj_begin(&w);
+	if (input != NULL)
+		json_kv_str(&w, "input", input);
 	json_kv_str(&w, "server", r->server);
 	json_kv_uint(&w, "id", m->id);
 	json_kv_str(&w, "status", dns_rcode_to_text(m->rcode, ts));
@@ -768,13 +913,13 @@ show_json(const struct ask *a, const struct res_result *r,
 	json_key(&w, "time_ms");
 	js.ms_next = 1;
 	json_uint(&w, (unsigned long long)(r->time_ms * 1000.0 + 0.5));
-	json_kv_str(&w, "transport", r->tcp ? "tcp" : "udp");
+	json_kv_str(&w, "transport", r->https ? "https" : r->tcp ? "tcp" :
+	    "udp");
 	json_obj_end(&w);
 	json_end_document(&w);
 	buf_free(&tmp);
 	if (json_error(&w, &e) == -1)
 		mk_fail(&e);
-	check_stdout();
 }
 
 /*
@@ -853,7 +998,7 @@ show_dissect(const struct res_result *r, const struct dns_msg *m,
 	int		 s;
 
 	buf_printf(b, "Message: %zu bytes from %s over %s\n", r->len,
-	    r->server, r->tcp ? "TCP" : "UDP");
+	    r->server, r->https ? "HTTPS" : r->tcp ? "TCP" : "UDP");
 	buf_printf(b, "[0..1] Transaction ID: 0x%04x (%u)\n", m->id, m->id);
 	buf_printf(b, "[2..3] Flags: 0x%04x\n", m->flags);
 	indent_lines(b, "    ", NULL, m);
@@ -875,54 +1020,1055 @@ show_dissect(const struct res_result *r, const struct dns_msg *m,
 }
 
 /*
- * "NAME [TYPE]" per line of stdin, one lookup each.  A bad line is
- * reported and skipped.  The status is the largest of any line.
+ * Batch: every "NAME [TYPE]" line of stdin (or every name operand) is a
+ * job.  Up to --parallel jobs have a query in flight, all driven by one
+ * poll() loop over their res_q state machines.  Jobs live in a fixed
+ * table of slots; in input order (the default) a finished job waits in
+ * its slot until every earlier one is printed, so the table is a window
+ * over the input and memory stays bounded however long the input is.
+ * Input is read only while a slot is free.
+ */
+struct job {
+	struct ask	 a;		/* the name being asked now */
+	char		 input[DNS_NAME_TEXTMAX + DNS_TYPE_TEXTMAX + 1];
+	char		 name[DNS_NAME_TEXTMAX];	/* as given, ASCII */
+	uint16_t	 qtype;
+	int		 sstate;	/* res_search_next state */
+	struct res_q	*q;		/* owned; NULL when not in flight */
+	int		 live;		/* the slot is taken */
+	int		 done;		/* out and status are final */
+	int		 status;	/* exit status of this name */
+	int		 timedout;
+	char		*err;		/* owned; the stderr line, or NULL */
+	struct mk_buf	 out;		/* what goes to stdout */
+};
+
+struct bat {
+	const struct opts	*o;
+	const struct res_conf	*c;
+	const struct res_params	*p;
+	struct job		*slot;		/* owned, nslot of them */
+	size_t			 nslot;
+	size_t			*fifo;		/* ordered: slots, input order */
+	size_t			 fhead, flen;
+	size_t			 inflight, live;
+	struct pollfd		*pfd;		/* owned, parallel + 1 */
+	size_t			*pslot;		/* slot of each pfd */
+	struct mk_lr		 lr;
+	int			 eof;
+	char			**names;	/* name operands, or NULL */
+	int			 nnames, iname;
+	int			 ret;
+	unsigned long long	 nin, ndone, nfail, ntimeout, nprinted;
+	int64_t			 t0, tprog;	/* ms */
+	int			 tty;		/* progress line on stderr */
+	int			 progshown;
+};
+
+static int	bat_read(struct bat *, struct job *);
+static int	bat_input_ready(struct bat *);
+static void	bat_start(struct bat *, size_t);
+static void	bat_query(struct bat *, struct job *);
+static void	bat_finish(struct bat *, struct job *, const struct mk_err *);
+static void	bat_step(struct bat *, struct job *, short);
+static void	bat_emit(struct bat *, struct job *);
+static void	bat_flush(struct bat *);
+static void	bat_progress(struct bat *, int);
+static void	bat_wait(struct bat *, int);
+static void	job_error(struct bat *, struct job *, int, const char *,
+		    const char *);
+static void	job_note(struct job *, const char *);
+
+/*
+ * The next job from the operands or stdin into j: 1, 0 at the end of
+ * the input, -1 for a line to skip (reported).
  */
 static int
-batch(const struct opts *o, const struct res_conf *c,
-    const struct res_params *p)
+bat_read(struct bat *bt, struct job *j)
 {
-	struct mk_lr	 lr;
-	struct mk_err	 e;
-	const uint8_t	*line;
-	char		 buf[1100], *name, *type, *extra, *sp;
-	size_t		 len;
-	int		 flags, rc, ret = 0, n = 0, st;
-	uint16_t	 t;
+	const struct opts	*o = bt->o;
+	const uint8_t		*line;
+	struct mk_err		 e;
+	char			 buf[1100], *name, *type, *extra, *sp, *s;
+	char			 ts[DNS_TYPE_TEXTMAX];
+	size_t			 len;
+	int			 flags, rc;
+	uint16_t		 t;
 
-	lr_init(&lr, STDIN_FILENO, sizeof(buf) - 1);
-	while ((rc = lr_next(&lr, &line, &len, &flags, &e)) == 1) {
+	if (bt->names != NULL) {
+		if (bt->iname >= bt->nnames)
+			return 0;
+		snprintf(buf, sizeof(buf), "%s", bt->names[bt->iname++]);
+		name = buf;
+		type = buf + strlen(buf);
+	} else {
+		if ((rc = lr_next(&bt->lr, &line, &len, &flags, &e)) == 0)
+			return 0;
+		if (rc == -1) {
+			mk_warn("stdin: %s", e.msg);
+			bt->ret = MAXI(bt->ret, mk_exitcode(e.st));
+			return 0;
+		}
 		memcpy(buf, line, len);
 		buf[len] = '\0';
 		for (sp = buf; *sp != '\0'; sp++)
-			if (*sp == '\t')
+			if (*sp == '\t' || *sp == '\r')
 				*sp = ' ';
 		name = buf + strspn(buf, " ");
 		if (*name == '\0' || *name == '#')
-			continue;
+			return -1;
 		type = name + strcspn(name, " ");
 		if (*type != '\0')
 			*type++ = '\0';
 		type += strspn(type, " ");
 		extra = type + strcspn(type, " ");
 		if (*extra != '\0')
-			*extra++ = '\0';
-		t = o->qtype;
-		if (*type != '\0' && dns_type_from_text(type, &t) == -1) {
-			mk_warn("%s: unknown type", type);
-			ret = ret > EX_USAGE ? ret : EX_USAGE;
+			*extra = '\0';
+	}
+	t = o->qtype;
+	if (*type != '\0' && (dns_type_from_text(type, &t) == -1 ||
+	    t == DNS_T_AXFR || t == DNS_T_IXFR || t == DNS_T_OPT)) {
+		mk_warn("%s: unknown type", type);
+		bt->ret = MAXI(bt->ret, EX_USAGE);
+		return -1;
+	}
+	memset(&j->a, 0, sizeof(j->a));
+	j->qtype = t;
+	j->a.qtype = t;
+	snprintf(j->input, sizeof(j->input), "%.1000s %s", name,
+	    dns_type_to_text(t, ts));
+	for (s = name; *s != '\0' && (unsigned char)*s < 0x80; s++)
+		;
+	if (*s != '\0') {
+		if (idn_to_ascii(name, j->name, sizeof(j->name), &e) == -1) {
+			job_error(bt, j, mk_exitcode(e.st), "ERROR", e.msg);
+			return 1;
+		}
+		snprintf(j->a.idn, sizeof(j->a.idn), "%.1000s%s", name,
+		    name[strlen(name) - 1] == '.' ? "" : ".");
+	} else
+		snprintf(j->name, sizeof(j->name), "%.1000s", name);
+	return 1;
+}
+
+/*
+ * Nonzero if reading the next line will not block: a whole line waits
+ * in the reader, or stdin polls readable.  Operands are always ready.
+ */
+static int
+bat_input_ready(struct bat *bt)
+{
+	struct mk_lr	*lr = &bt->lr;
+	struct pollfd	 pfd;
+	size_t		 off, avail;
+
+	if (bt->names != NULL || lr->eof)
+		return 1;
+	off = lr->start + lr->used;
+	avail = lr->in.len > off ? lr->in.len - off : 0;
+	if (avail > 0 && memchr(lr->in.p + off, '\n', avail) != NULL)
+		return 1;
+	pfd.fd = lr->fd;
+	pfd.events = POLLIN;
+	return poll(&pfd, 1, 0) == 1;
+}
+
+/* The stderr line of j: "NAME TYPE: msg". */
+static void
+job_note(struct job *j, const char *msg)
+{
+	char	line[DNS_NAME_TEXTMAX + 400];
+
+	snprintf(line, sizeof(line), "%s: %s", j->input, msg);
+	free(j->err);
+	j->err = mk_xstrdup(line);
+}
+
+/* A per-name failure: the stderr line, and for JSON an object. */
+static void
+job_error(struct bat *bt, struct job *j, int status, const char *what,
+    const char *msg)
+{
+	struct json_w	 w;
+	struct mk_err	 e;
+
+	job_note(j, msg);
+	j->status = status;
+	j->done = 1;
+	if (bt->o->form != F_JSON)
+		return;
+	json_init_buf(&w, &j->out, 0);
+	json_obj_begin(&w);
+	json_kv_str(&w, "input", j->input);
+	json_kv_str(&w, "status", what);
+	json_kv_str(&w, "error", msg);
+	json_obj_end(&w);
+	json_end_document(&w);
+	if (json_error(&w, &e) == -1)
+		mk_fail(&e);
+}
+
+/* Take slot k for the next input line and send its first query. */
+static void
+bat_start(struct bat *bt, size_t k)
+{
+	struct job	*j = &bt->slot[k];
+	int		 rc;
+
+	j->done = 0;
+	j->status = 0;
+	j->timedout = 0;
+	j->sstate = 0;
+	while ((rc = bat_read(bt, j)) == -1)
+		;
+	if (rc == 0) {
+		bt->eof = 1;
+		return;
+	}
+	bt->nin++;
+	j->live = 1;
+	bt->live++;
+	if (!bt->o->unordered)
+		bt->fifo[(bt->fhead + bt->flen++) % bt->nslot] = k;
+	if (j->err == NULL)
+		bat_query(bt, j);
+	if (j->done)
+		bat_emit(bt, j);
+}
+
+/*
+ * Send the query for the next name of j's search list, or finish j when
+ * there is none.
+ */
+static void
+bat_query(struct bat *bt, struct job *j)
+{
+	struct mk_err	 e;
+	uint8_t		 wire[DNS_NAME_MAX];
+	const char	*err;
+	size_t		 wlen;
+	int		 rc;
+
+	if (dns_name_from_text(j->name, wire, sizeof(wire), &wlen,
+	    &err) == -1) {
+		job_error(bt, j, EX_USAGE, "ERROR", err);
+		return;
+	}
+	while ((rc = res_search_next(bt->c, j->name, &j->sstate, j->a.text,
+	    sizeof(j->a.text))) != 0) {
+		if (rc == 1 && dns_name_from_text(j->a.text, wire,
+		    sizeof(wire), &wlen, &err) != -1)
+			break;
+	}
+	if (rc == 0) {
+		job_error(bt, j, EX_USAGE, "ERROR",
+		    "name too long with every search domain");
+		return;
+	}
+	if ((j->q = res_q_new(bt->p, wire, wlen, j->qtype, bt->o->qclass,
+	    &e)) == NULL)
+		mk_fail(&e);
+	bt->inflight++;
+	if (res_q_start(j->q, &e) == RES_Q_FAIL)
+		bat_finish(bt, j, &e);
+}
+
+/*
+ * j's query ended: a reply (e NULL) or a failure.  NXDOMAIN moves on to
+ * the next name of the search list; anything else is j's result.
+ */
+static void
+bat_finish(struct bat *bt, struct job *j, const struct mk_err *e)
+{
+	struct res_result	 r;
+	struct dns_msg		 m;
+	const char		*err;
+	char			 rc[DNS_TYPE_TEXTMAX];
+	int			 more;
+
+	res_q_result(j->q, &r);
+	if (e == NULL && dns_msg_parse(r.reply, r.len, &m, &err) == 0) {
+		more = m.rcode == DNS_R_NXDOMAIN && j->name[0] != '\0' &&
+		    j->name[strlen(j->name) - 1] != '.' &&
+		    j->sstate <= bt->c->nsearch;
+		if (more) {
+			res_q_free(j->q);
+			j->q = NULL;
+			bt->inflight--;
+			bat_query(bt, j);
+			return;
+		}
+		j->status = show(bt->o, &j->a, &r, &m, j->input, &j->out);
+		/* --short shows no such name: say why on stderr. */
+		if (j->status != 0 && bt->o->form == F_SHORT)
+			job_note(j, m.rcode == DNS_R_NOERROR ?
+			    "no records (NODATA)" :
+			    dns_rcode_to_text(m.rcode, rc));
+		j->done = 1;
+	} else if (e != NULL) {
+		j->timedout = e->st == MK_ETEMP;
+		job_error(bt, j, mk_exitcode(e->st), e->st == MK_ETEMP ?
+		    "TIMEOUT" : e->st == MK_EUNAVAIL ? "SERVFAIL" : "ERROR",
+		    e->msg);
+	}
+	res_q_free(j->q);
+	j->q = NULL;
+	bt->inflight--;
+	bat_emit(bt, j);
+}
+/* poll() said revents for j's socket, or its deadline passed (0). */
+static void
+bat_step(struct bat *bt, struct job *j, short revents)
+{
+	struct mk_err	e;
+	int		rc;
+
+	rc = res_q_step(j->q, revents, &e);
+	if (rc == RES_Q_DONE)
+		bat_finish(bt, j, NULL);
+	else if (rc == RES_Q_FAIL)
+		bat_finish(bt, j, &e);
+}
+
+/* j is done: count it; print it now, or when its turn comes. */
+static void
+bat_emit(struct bat *bt, struct job *j)
+{
+	bt->ndone++;
+	if (j->status != 0)
+		bt->nfail++;
+	if (j->timedout)
+		bt->ntimeout++;
+	bt->ret = MAXI(bt->ret, j->status);
+	if (bt->o->unordered) {
+		bt->fifo[0] = (size_t)(j - bt->slot);
+		bt->fhead = 0;
+		bt->flen = 1;
+	}
+	bat_flush(bt);
+}
+
+/*
+ * Print the done jobs at the head of the queue (all of them, in
+ * completion order, with --unordered) and free their slots.
+ */
+static void
+bat_flush(struct bat *bt)
+{
+	struct job	*j;
+
+	while (bt->flen > 0) {
+		j = &bt->slot[bt->fifo[bt->fhead]];
+		if (!j->done)
+			break;
+		bt->fhead = (bt->fhead + 1) % bt->nslot;
+		bt->flen--;
+		if (j->err != NULL) {
+			bat_progress(bt, -1);
+			fflush(stdout);
+			mk_warn("%s", j->err);
+			free(j->err);
+			j->err = NULL;
+		}
+		if (bt->o->form == F_TEXT && j->out.len > 0 &&
+		    bt->nprinted++ > 0)
+			fputc('\n', stdout);
+		out_buf(&j->out);
+		buf_reset(&j->out);
+		j->live = 0;
+		bt->live--;
+	}
+	if (bt->o->unordered)
+		bt->flen = 0;
+	/* Results reach a pipe as they complete, not at exit. */
+	if (bt->inflight == 0 || bt->tty)
+		check_stdout();
+}
+
+/*
+ * The progress line on stderr, only when it is a terminal: at most
+ * five times a second, or now (force 1), or erased (force -1).
+ */
+static void
+bat_progress(struct bat *bt, int force)
+{
+	int64_t	now;
+	double	secs;
+
+	if (!bt->tty)
+		return;
+	if (force == -1) {
+		if (bt->progshown)
+			fputs("\r\033[K", stderr);
+		bt->progshown = 0;
+		return;
+	}
+	now = res_now_ms();
+	if (!force && now - bt->tprog < 200)
+		return;
+	bt->tprog = now;
+	secs = (double)(now - bt->t0) / 1000.0;
+	fprintf(stderr, "\r\033[K%s: %llu done, %.0f/s, %llu failed",
+	    mk_getprogname(), bt->ndone, secs > 0 ? (double)bt->ndone / secs :
+	    0.0, bt->nfail);
+	bt->progshown = 1;
+}
+
+/*
+ * Wait for the sockets of the jobs in flight (and stdin while a slot
+ * is free and a line is not ready), then step each one that is ready
+ * or past its deadline.
+ */
+static void
+bat_wait(struct bat *bt, int want_input)
+{
+	struct job	*j;
+	int64_t		 deadline, dl = INT64_MAX, now;
+	size_t		 i, n = 0, k;
+	short		 ev;
+	int		 fd, rc, wait;
+
+	for (k = 0; k < bt->nslot; k++) {
+		j = &bt->slot[k];
+		if (j->q == NULL)
+			continue;
+		res_q_want(j->q, &fd, &ev, &deadline);
+		bt->pfd[n].fd = fd;
+		bt->pfd[n].events = ev;
+		bt->pfd[n].revents = 0;
+		bt->pslot[n++] = k;
+		dl = deadline < dl ? deadline : dl;
+	}
+	if (want_input) {
+		bt->pfd[n].fd = bt->lr.fd;
+		bt->pfd[n].events = POLLIN;
+		bt->pfd[n].revents = 0;
+		bt->pslot[n++] = SIZE_MAX;
+	}
+	now = res_now_ms();
+	wait = dl == INT64_MAX ? -1 : dl <= now ? 0 : (int)MINI(dl - now,
+	    INT_MAX);
+	if (bt->tty)
+		wait = wait == -1 || wait > 200 ? 200 : wait;
+	rc = poll(bt->pfd, n, wait);
+	if (rc == -1 && errno != EINTR)
+		mk_die(EX_SOFTWARE, "poll:");
+	now = res_now_ms();
+	for (i = 0; i < n; i++) {
+		if (bt->pslot[i] == SIZE_MAX)
+			continue;
+		j = &bt->slot[bt->pslot[i]];
+		if (j->q == NULL)
+			continue;
+		if (rc > 0 && bt->pfd[i].revents != 0)
+			bat_step(bt, j, bt->pfd[i].revents);
+		else {
+			res_q_want(j->q, &fd, &ev, &deadline);
+			if (deadline <= now)
+				bat_step(bt, j, 0);
+		}
+	}
+}
+
+/*
+ * Resolve every name of the batch.  The exit status is the largest of
+ * any name: 0 all answered, 1 some not found, 75 some timed out, ...
+ */
+static int
+batch(const struct opts *o, const struct res_conf *c,
+    const struct res_params *p, char **names, int nnames)
+{
+	struct bat	 bt;
+	size_t		 k, par = (size_t)o->parallel;
+	int		 want;
+
+	memset(&bt, 0, sizeof(bt));
+	bt.o = o;
+	bt.c = c;
+	bt.p = p;
+	bt.names = names;
+	bt.nnames = nnames;
+	/* In order, a slow name holds its slot: leave room behind it. */
+	bt.nslot = o->unordered ? par : par * 8;
+	bt.slot = calloc(bt.nslot, sizeof(*bt.slot));
+	bt.fifo = calloc(bt.nslot, sizeof(*bt.fifo));
+	bt.pfd = calloc(par + 1, sizeof(*bt.pfd));
+	bt.pslot = calloc(par + 1, sizeof(*bt.pslot));
+	if (bt.slot == NULL || bt.fifo == NULL || bt.pfd == NULL ||
+	    bt.pslot == NULL)
+		mk_die(EX_SOFTWARE, "out of memory");
+	for (k = 0; k < bt.nslot; k++)
+		buf_init(&bt.slot[k].out, 0);
+	lr_init(&bt.lr, STDIN_FILENO, 1024);
+	bt.tty = isatty(STDERR_FILENO);
+	bt.t0 = res_now_ms();
+	k = 0;
+	for (;;) {
+		/* Fill free slots while queries may go out. */
+		while (!bt.eof && bt.inflight < par && bt.live < bt.nslot &&
+		    (bt.inflight == 0 || bat_input_ready(&bt))) {
+			while (bt.slot[k].live)
+				k = (k + 1) % bt.nslot;
+			bat_start(&bt, k);
+		}
+		if (bt.eof && bt.live == 0)
+			break;
+		want = !bt.eof && bt.inflight < par && bt.live < bt.nslot &&
+		    bt.names == NULL;
+		bat_wait(&bt, want);
+		bat_progress(&bt, 0);
+	}
+	bat_progress(&bt, -1);
+	for (k = 0; k < bt.nslot; k++)
+		buf_free(&bt.slot[k].out);
+	lr_free(&bt.lr);
+	free(bt.slot);
+	free(bt.fifo);
+	free(bt.pfd);
+	free(bt.pslot);
+	if (bt.ntimeout > 0)
+		mk_warn("%llu of %llu names timed out", bt.ntimeout, bt.nin);
+	return bt.ret;
+}
+
+/*
+ * A batch over HTTPS: one name after the other on the one connection
+ * of doh (HTTP/2 or keep-alive), each through the search list, printed
+ * as it completes (so in input order).
+ */
+static int
+batch_doh(const struct opts *o, const struct res_conf *c,
+    const struct res_params *p, struct res_doh *doh)
+{
+	struct bat		 bt;
+	struct job		*j;
+	struct res_result	 r;
+	struct dns_msg		 m;
+	struct mk_err		 e;
+	uint8_t			 wire[DNS_NAME_MAX];
+	const char		*err;
+	size_t			 wlen;
+	int			 rc, ok;
+
+	memset(&bt, 0, sizeof(bt));
+	bt.o = o;
+	bt.c = c;
+	bt.p = p;
+	bt.names = o->names;
+	bt.nnames = o->nnames;
+	bt.nslot = 1;
+	bt.fifo = mk_xmalloc(sizeof(*bt.fifo));
+	lr_init(&bt.lr, STDIN_FILENO, 1024);
+	j = bt.slot = mk_xmalloc(sizeof(*j));
+	memset(j, 0, sizeof(*j));
+	buf_init(&j->out, 0);
+	for (;;) {
+		j->done = j->status = j->timedout = j->sstate = 0;
+		if ((rc = bat_read(&bt, j)) == 0)
+			break;
+		if (rc == -1)
+			continue;
+		bt.live++;
+		bt.fifo[0] = 0;
+		bt.fhead = 0;
+		bt.flen = 1;
+		ok = 0;
+		while (j->err == NULL && (rc = res_search_next(c, j->name,
+		    &j->sstate, j->a.text, sizeof(j->a.text))) != 0) {
+			if (rc == -1 || dns_name_from_text(j->a.text, wire,
+			    sizeof(wire), &wlen, &err) == -1)
+				continue;
+			if (res_doh_query(doh, p, wire, wlen, j->qtype,
+			    o->qclass, &r, &e) == -1) {
+				j->timedout = e.st == MK_ETEMP;
+				job_error(&bt, j, mk_exitcode(e.st),
+				    e.st == MK_ETEMP ? "TIMEOUT" :
+				    e.st == MK_EUNAVAIL ? "SERVFAIL" : "ERROR",
+				    e.msg);
+				break;
+			}
+			(void)dns_msg_parse(r.reply, r.len, &m, &err);
+			ok = 1;
+			if (m.rcode != DNS_R_NXDOMAIN)
+				break;
+		}
+		if (ok && j->err == NULL) {
+			j->status = show(o, &j->a, &r, &m, j->input, &j->out);
+			if (j->status != 0 && o->form == F_SHORT)
+				job_note(j, m.rcode == DNS_R_NXDOMAIN ?
+				    "NXDOMAIN" : "no records (NODATA)");
+		} else if (j->err == NULL)
+			job_error(&bt, j, EX_USAGE, "ERROR", "bad name");
+		j->done = 1;
+		bat_emit(&bt, j);
+	}
+	lr_free(&bt.lr);
+	buf_free(&j->out);
+	free(j);
+	free(bt.fifo);
+	return bt.ret;
+}
+
+/*
+ * --trace: iterative resolution from the root through lib/iter, one
+ * name after the other (a batch shares the cache).  Each step is shown
+ * as it happens: text lines on stdout, or, with --json, one object per
+ * name with the steps as an array.
+ */
+struct tr {
+	const struct opts	*o;
+	struct mk_buf		 out;		/* text: one step; JSON: all */
+	struct mk_buf		 ans;		/* text: the answer records */
+	struct json_w		 w;
+	struct jsink		 js;
+	struct mk_buf		 tmp;
+};
+
+static void	tr_records(struct mk_buf *, const char *, const uint8_t *,
+		    size_t, enum dns_section);
+static const char *wtext(const uint8_t *, size_t, char *);
+static void	tr_deleg_text(struct mk_buf *, const char *,
+		    const struct iter_deleg *);
+static void	tr_step_text(struct tr *, const struct iter_step *);
+static void	tr_records_json(struct tr *, const uint8_t *, size_t,
+		    enum dns_section);
+static void	tr_step_json(struct tr *, const struct iter_step *);
+static void	tr_step(void *, const struct iter_step *);
+static void	tr_answer_json(struct tr *);
+static int	trace_one(struct iter *, struct tr *, const char *,
+		    const char *, uint16_t);
+static void	trace_hints(const struct opts *, uint16_t,
+		    struct iter_deleg *);
+
+static const char *const kind_names[] = {
+	"answer", "cname", "nxdomain", "nodata", "referral", "lame"
+};
+
+/* The records of one section of msg as text lines, each indented. */
+static void
+tr_records(struct mk_buf *b, const char *indent, const uint8_t *msg,
+    size_t len, enum dns_section sec)
+{
+	struct dns_msg	 m;
+	struct dns_iter	 it;
+	struct dns_rr	 rr;
+	const char	*err;
+
+	if (msg == NULL || dns_msg_parse(msg, len, &m, &err) == -1)
+		return;
+	dns_iter_init(&it, &m, sec);
+	while (dns_rr_next(&it, &rr, &err) == 1) {
+		if (rr.type == DNS_T_OPT)
+			continue;
+		buf_adds(b, indent);
+		dns_rr_to_text(m.buf, m.len, &rr, b, &err);
+		buf_addc(b, '\n');
+	}
+}
+
+/* A name in wire form as text, into buf (DNS_NAME_TEXTMAX bytes). */
+static const char *
+wtext(const uint8_t *w, size_t len, char *buf)
+{
+	if (w == NULL || dns_name_to_text(w, len, buf, DNS_NAME_TEXTMAX) == -1)
+		snprintf(buf, DNS_NAME_TEXTMAX, "?");
+	return buf;
+}
+
+/* The NS set of a referral, one server a line with its addresses. */
+static void
+tr_deleg_text(struct mk_buf *b, const char *indent,
+    const struct iter_deleg *d)
+{
+	char	n1[DNS_NAME_TEXTMAX], n2[DNS_NAME_TEXTMAX];
+	int	i, k;
+
+	for (i = 0; i < d->nns; i++) {
+		buf_printf(b, "%s%s NS %s", indent, wtext(d->zone, d->zonelen,
+		    n1), wtext(d->ns[i].name, d->ns[i].namelen, n2));
+		for (k = 0; k < d->ns[i].naddr; k++)
+			buf_printf(b, "%s%.*s", k == 0 ? " (" : ", ",
+			    (int)strcspn(d->ns[i].addr[k].text, "#"),
+			    d->ns[i].addr[k].text);
+		buf_adds(b, d->ns[i].naddr > 0 ? ")\n" : " (no glue)\n");
+	}
+}
+
+static void
+tr_step_text(struct tr *t, const struct iter_step *s)
+{
+	struct mk_buf	*b = &t->out;
+	char		 q[DNS_NAME_TEXTMAX], z[DNS_NAME_TEXTMAX];
+	char		 ns[DNS_NAME_TEXTMAX], ts[DNS_TYPE_TEXTMAX];
+	char		 ind[2 * ITER_MAXDEPTH + 8];
+	const struct iter_class *c = s->c;
+
+	snprintf(ind, sizeof(ind), "%*s", 2 * s->depth, "");
+	buf_reset(b);
+	buf_printf(b, "%s%s %s at ", ind, wtext(s->qname, s->qnamelen, q),
+	    dns_type_to_text(s->qtype, ts));
+	if (s->cached)
+		buf_printf(b, "%s (cached): ", wtext(s->zone, s->zonelen, z));
+	else if (s->addr == NULL)
+		buf_printf(b, "a server of %s: ", wtext(s->zone, s->zonelen,
+		    z));
+	else
+		buf_printf(b, "%s (%s) for %s: ", wtext(s->nsname,
+		    s->nsnamelen, ns), s->addr, wtext(s->zone, s->zonelen,
+		    z));
+	if (s->failed) {
+		buf_printf(b, "%s, next server\n", s->err);
+		goto out;
+	}
+	switch (c->kind) {
+	case ITER_REFERRAL:
+		buf_printf(b, "referral to %s", wtext(c->deleg.zone,
+		    c->deleg.zonelen, z));
+		break;
+	case ITER_CNAME:
+		buf_printf(b, "CNAME to %s", wtext(c->target, c->targetlen,
+		    z));
+		break;
+	case ITER_LAME:
+		buf_printf(b, "lame (%s), next server", c->why);
+		break;
+	case ITER_ANSWER:
+		buf_adds(b, "answer");
+		break;
+	case ITER_NXDOMAIN:
+		buf_adds(b, "NXDOMAIN");
+		break;
+	case ITER_NODATA:
+		buf_adds(b, "no records (NODATA)");
+		break;
+	}
+	if (!s->cached)
+		buf_printf(b, " in %.1f ms", s->time_ms);
+	buf_addc(b, '\n');
+	snprintf(ind, sizeof(ind), "%*s", 2 * s->depth + 4, "");
+	if (c->kind == ITER_REFERRAL)
+		tr_deleg_text(b, ind, &c->deleg);
+	if (c->kind == ITER_ANSWER || c->kind == ITER_CNAME) {
+		tr_records(b, ind, s->reply, s->len, DNS_S_ANSWER);
+		if (s->depth == 0)
+			tr_records(&t->ans, "", s->reply, s->len,
+			    DNS_S_ANSWER);
+	}
+	if (c->ignored > 0)
+		buf_printf(b, "%s(ignored %d records out of bailiwick)\n",
+		    ind, c->ignored);
+out:
+	out_buf(b);
+	check_stdout();
+}
+
+/* The records of a section as JSON objects (as --json shows them). */
+static void
+tr_records_json(struct tr *t, const uint8_t *msg, size_t len,
+    enum dns_section sec)
+{
+	struct dns_msg	 m;
+	const char	*err;
+
+	if (msg == NULL || dns_msg_parse(msg, len, &m, &err) == -1) {
+		json_key(&t->w, "answer");
+		json_arr_begin(&t->w);
+		json_arr_end(&t->w);
+		return;
+	}
+	json_section(&t->w, &m, sec, &t->tmp);
+}
+
+static void
+tr_step_json(struct tr *t, const struct iter_step *s)
+{
+	struct json_w		*w = &t->w;
+	const struct iter_class	*c = s->c;
+	char			 n[DNS_NAME_TEXTMAX], ts[DNS_TYPE_TEXTMAX];
+	int			 i, k;
+
+	json_obj_begin(w);
+	json_kv_int(w, "depth", s->depth);
+	json_key(w, "question");
+	json_obj_begin(w);
+	json_kv_str(w, "name", wtext(s->qname, s->qnamelen, n));
+	json_kv_str(w, "type", dns_type_to_text(s->qtype, ts));
+	json_obj_end(w);
+	json_kv_str(w, "zone", wtext(s->zone, s->zonelen, n));
+	json_kv_bool(w, "cached", s->cached);
+	if (!s->cached && s->addr != NULL) {
+		json_kv_str(w, "server", wtext(s->nsname, s->nsnamelen, n));
+		json_kv_str(w, "address", s->addr);
+		json_key(w, "time_ms");
+		t->js.ms_next = 1;
+		json_uint(w, (unsigned long long)(s->time_ms * 1000.0 + 0.5));
+	}
+	if (s->failed) {
+		json_kv_str(w, "result", "error");
+		json_kv_str(w, "error", s->err);
+		json_obj_end(w);
+		return;
+	}
+	json_kv_str(w, "result", kind_names[c->kind]);
+	if (c->kind == ITER_LAME)
+		json_kv_str(w, "error", c->why);
+	if (c->kind == ITER_CNAME)
+		json_kv_str(w, "target", wtext(c->target, c->targetlen, n));
+	if (c->kind == ITER_REFERRAL) {
+		json_kv_str(w, "referral", wtext(c->deleg.zone,
+		    c->deleg.zonelen, n));
+		json_key(w, "ns");
+		json_arr_begin(w);
+		for (i = 0; i < c->deleg.nns; i++) {
+			json_obj_begin(w);
+			json_kv_str(w, "name", wtext(c->deleg.ns[i].name,
+			    c->deleg.ns[i].namelen, n));
+			json_key(w, "addresses");
+			json_arr_begin(w);
+			for (k = 0; k < c->deleg.ns[i].naddr; k++)
+				json_strn(w, c->deleg.ns[i].addr[k].text,
+				    strcspn(c->deleg.ns[i].addr[k].text, "#"));
+			json_arr_end(w);
+			json_obj_end(w);
+		}
+		json_arr_end(w);
+	}
+	if (c->kind == ITER_ANSWER || c->kind == ITER_CNAME)
+		tr_records_json(t, s->reply, s->len, DNS_S_ANSWER);
+	json_kv_int(w, "ignored", c->ignored);
+	json_obj_end(w);
+	if (s->depth == 0 && (c->kind == ITER_ANSWER ||
+	    c->kind == ITER_CNAME))
+		tr_records(&t->ans, "", s->reply, s->len, DNS_S_ANSWER);
+}
+
+static void
+tr_step(void *arg, const struct iter_step *s)
+{
+	struct tr	*t = arg;
+
+	if (t->o->form == F_JSON)
+		tr_step_json(t, s);
+	else
+		tr_step_text(t, s);
+}
+
+/*
+ * The answer lines collected from the steps, as JSON objects: owner,
+ * TTL, class, type, data split at dig's tab stops.
+ */
+static void
+tr_answer_json(struct tr *t)
+{
+	struct json_w	*w = &t->w;
+	const char	*p, *nl;
+	char		 f[4][DNS_NAME_TEXTMAX];
+	size_t		 i, l;
+	const char	*err;
+	long long	 ttl;
+
+	json_key(w, "answer");
+	json_arr_begin(w);
+	for (p = buf_str(&t->ans); (nl = strchr(p, '\n')) != NULL;
+	    p = nl + 1) {
+		for (i = 0; i < 4; i++) {
+			p += strspn(p, " \t");
+			l = strcspn(p, " \t\n");
+			snprintf(f[i], sizeof(f[i]), "%.*s", (int)l, p);
+			p += l;
+		}
+		p += strspn(p, " \t");
+		json_obj_begin(w);
+		json_kv_str(w, "name", f[0]);
+		ttl = mk_strtonum(f[1], 0, UINT32_MAX, &err);
+		json_kv_uint(w, "ttl", (unsigned long long)ttl);
+		json_kv_str(w, "class", f[2]);
+		json_kv_str(w, "type", f[3]);
+		json_kv_strn(w, "data", p, (size_t)(nl - p));
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+}
+
+/* One name from the root.  The exit status of its result. */
+static int
+trace_one(struct iter *it, struct tr *t, const char *input,
+    const char *name, uint16_t qtype)
+{
+	struct iter_result	 r;
+	struct mk_err		 e;
+	uint8_t			 wire[DNS_NAME_MAX];
+	const char		*err, *status;
+	char			 ts[DNS_TYPE_TEXTMAX];
+	size_t			 wlen;
+	int			 rc, ret;
+
+	if (dns_name_from_text(name, wire, sizeof(wire), &wlen, &err) == -1) {
+		mk_warn("%s: %s", name, err);
+		return EX_USAGE;
+	}
+	buf_reset(&t->ans);
+	if (t->o->form == F_JSON) {
+		buf_reset(&t->out);
+		t->js.b = &t->out;
+		json_init_sink(&t->w, json_sink, &t->js, 0);
+		json_obj_begin(&t->w);
+		json_kv_str(&t->w, "input", input);
+		json_key(&t->w, "steps");
+		json_arr_begin(&t->w);
+	} else {
+		buf_reset(&t->out);
+		buf_printf(&t->out, ";; %s %s from the root\n", name,
+		    dns_type_to_text(qtype, ts));
+		out_buf(&t->out);
+	}
+	rc = iter_resolve(it, wire, wlen, qtype, &r, &e);
+	if (rc == -1) {
+		ret = mk_exitcode(e.st);
+		status = e.st == MK_ETEMP ? "TIMEOUT" : "SERVFAIL";
+	} else {
+		ret = r.kind == ITER_ANSWER ? 0 : 1;
+		status = r.kind == ITER_NXDOMAIN ? "NXDOMAIN" :
+		    r.kind == ITER_NODATA ? "NODATA" : "NOERROR";
+	}
+	if (t->o->form == F_JSON) {
+		json_arr_end(&t->w);
+		json_kv_str(&t->w, "status", status);
+		if (rc == -1)
+			json_kv_str(&t->w, "error", e.msg);
+		tr_answer_json(t);
+		json_kv_uint(&t->w, "queries", r.queries);
+		json_kv_uint(&t->w, "replies", r.replies);
+		json_key(&t->w, "time_ms");
+		t->js.ms_next = 1;
+		json_uint(&t->w, (unsigned long long)(r.time_ms * 1000.0));
+		json_obj_end(&t->w);
+		json_end_document(&t->w);
+		if (json_error(&t->w, &e) == -1)
+			mk_fail(&e);
+		out_buf(&t->out);
+	} else {
+		buf_reset(&t->out);
+		buf_addc(&t->out, '\n');
+		if (t->ans.len > 0)
+			buf_add(&t->out, t->ans.p, t->ans.len);
+		else if (rc == 0)
+			buf_printf(&t->out, ";; %s\n", status);
+		buf_printf(&t->out, ";; %u messages: %u quer%s + %u repl%s "
+		    "in %.1f ms\n", r.queries + r.replies, r.queries,
+		    r.queries == 1 ? "y" : "ies", r.replies,
+		    r.replies == 1 ? "y" : "ies", r.time_ms);
+		out_buf(&t->out);
+	}
+	check_stdout();
+	if (rc == -1)
+		mk_warn("%s: %s", input, e.msg);
+	return ret;
+}
+
+/* The root hints: --root-hints FILE, or IANA's built in. */
+static void
+trace_hints(const struct opts *o, uint16_t port, struct iter_deleg *d)
+{
+	struct mk_buf	 b;
+	const char	*err;
+	char		 chunk[4096];
+	size_t		 n;
+	FILE		*fp;
+
+	if (o->roothints == NULL) {
+		if (iter_hints_parse(iter_root_hints, strlen(iter_root_hints),
+		    port, d, &err) == -1)
+			mk_die(EX_SOFTWARE, "built-in root hints: %s", err);
+		return;
+	}
+	if ((fp = fopen(o->roothints, "r")) == NULL)
+		mk_die(EX_NOINPUT, "%s:", o->roothints);
+	buf_init(&b, 1024 * 1024);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		if (buf_add(&b, chunk, n) == -1)
+			mk_die(EX_DATAERR, "%s: too large", o->roothints);
+	if (ferror(fp))
+		mk_die(EX_IOERR, "%s:", o->roothints);
+	fclose(fp);
+	if (iter_hints_parse(buf_str(&b), b.len, port, d, &err) == -1)
+		mk_die(EX_DATAERR, "%s: %s", o->roothints, err);
+	buf_free(&b);
+}
+
+static int
+trace(const struct opts *o, const struct res_conf *c,
+    const struct res_params *p, const char *rev)
+{
+	struct iter_params	 ip;
+	struct iter_deleg	*hints;
+	struct iter		*it;
+	struct tr		 t;
+	struct bat		 bt;
+	struct job		*j;
+	struct mk_err		 e;
+	char			 ts[DNS_TYPE_TEXTMAX];
+	char			 input[DNS_NAME_TEXTMAX + DNS_TYPE_TEXTMAX + 1];
+	int			 rc, ret = 0, st;
+
+	memset(&ip, 0, sizeof(ip));
+	ip.rp = *p;
+	ip.family = o->family;
+	ip.deadline_ms = (int)o->deadline * 1000;
+	ip.port = o->port != 0 ? (uint16_t)o->port : RES_PORT;
+	ip.qclass = o->qclass;
+	ip.step = tr_step;
+	ip.arg = &t;
+	hints = mk_xmalloc(sizeof(*hints));
+	trace_hints(o, ip.port, hints);
+	if ((it = iter_new(&ip, hints, &e)) == NULL)
+		mk_fail(&e);
+	free(hints);
+	memset(&t, 0, sizeof(t));
+	t.o = o;
+	buf_init(&t.out, 0);
+	buf_init(&t.ans, 0);
+	buf_init(&t.tmp, 0);
+	if (!o->batch) {
+		const char *name = o->reverse != NULL ? rev : o->name;
+
+		snprintf(input, sizeof(input), "%.1000s %s", name,
+		    dns_type_to_text(o->qtype, ts));
+		ret = trace_one(it, &t, input, name, o->qtype);
+		goto out;
+	}
+	/* A batch: one name after the other, sharing the cache. */
+	memset(&bt, 0, sizeof(bt));
+	bt.o = o;
+	bt.c = c;
+	bt.names = o->names;
+	bt.nnames = o->nnames;
+	lr_init(&bt.lr, STDIN_FILENO, 1024);
+	j = mk_xmalloc(sizeof(*j));
+	memset(j, 0, sizeof(*j));
+	while ((rc = bat_read(&bt, j)) != 0) {
+		if (rc == -1)
+			continue;
+		if (j->err != NULL) {
+			mk_warn("%s", j->err);
+			free(j->err);
+			j->err = NULL;
+			ret = MAXI(ret, EX_USAGE);
 			continue;
 		}
-		if (o->form == F_TEXT && n++ > 0)
+		if (o->form != F_JSON && bt.nin++ > 0)
 			fputc('\n', stdout);
-		st = lookup(o, c, p, name, t);
-		ret = st > ret ? st : ret;
+		st = trace_one(it, &t, j->input, j->name, j->qtype);
+		ret = MAXI(ret, st);
 	}
-	if (rc == -1) {
-		mk_warn("stdin: %s", e.msg);
-		ret = mk_exitcode(e.st);
-	}
-	lr_free(&lr);
+	ret = MAXI(ret, bt.ret);
+	free(j);
+	lr_free(&bt.lr);
+out:
+	buf_free(&t.out);
+	buf_free(&t.ans);
+	buf_free(&t.tmp);
+	iter_free(it);
 	return ret;
 }
 
@@ -932,6 +2078,8 @@ main(int argc, char *argv[])
 	struct opts		 o;
 	struct res_conf		 c;
 	struct res_params	 p;
+	struct res_doh_params	 dp;
+	struct res_doh		*doh = NULL;
 	struct mk_err		 e;
 	char			 rev[80];
 	int			 ret;
@@ -945,11 +2093,27 @@ main(int argc, char *argv[])
 	if (res_conf_load(&c, &e) == -1)
 		mk_fail(&e);
 	build_params(&o, &c, &p);
-	if (o.batch)
-		ret = batch(&o, &c, &p);
+	if (o.https != NULL) {
+		memset(&dp, 0, sizeof(dp));
+		dp.url = o.https;
+		dp.cafile = o.cafile;
+		dp.insecure = o.insecure;
+		dp.get = o.httpsget;
+		dp.timeout_ms = p.timeout_ms * (p.retries + 1);
+		if ((doh = res_doh_new(&dp, &e)) == NULL)
+			mk_fail(&e);
+	}
+	if (o.trace)
+		ret = trace(&o, &c, &p, rev);
+	else if (o.batch && doh != NULL)
+		ret = batch_doh(&o, &c, &p, doh);
+	else if (o.batch)
+		ret = batch(&o, &c, &p, o.names, o.nnames);
 	else
-		ret = lookup(&o, &c, &p, o.reverse != NULL ? rev : o.name,
+		ret = lookup(&o, &c, &p, doh, o.reverse != NULL ? rev : o.name,
 		    o.qtype);
+	res_doh_free(doh);
+	free(o.names);
 	check_stdout();
 	return ret;
 }

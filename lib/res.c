@@ -10,6 +10,8 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
+#include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -19,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "b64.h"
 #include "res.h"
 
 #define RES_CONF_PATH	"/etc/resolv.conf"
@@ -801,4 +804,268 @@ res_query(const struct res_params *p, const uint8_t *qname,
 	else
 		res_q_free(q);
 	return rc == RES_Q_DONE ? 0 : -1;
+}
+
+/*
+ * DNS over HTTPS, with libcurl loaded at run time: the prototypes are
+ * curl's, the calls go through pointers that dlsym() filled.
+ */
+#define DOH_MAXREPLY	65535
+
+struct doh_api {
+	CURLcode	(*global_init)(long);
+	CURL		*(*easy_init)(void);
+	CURLcode	(*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode	(*easy_perform)(CURL *);
+	CURLcode	(*easy_getinfo)(CURL *, CURLINFO, ...);
+	void		(*easy_cleanup)(CURL *);
+	const char	*(*easy_strerror)(CURLcode);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void		(*slist_free_all)(struct curl_slist *);
+};
+
+struct res_doh {
+	void		*lib;		/* dlopen handle */
+	struct doh_api	 api;
+	CURL		*curl;
+	struct curl_slist *hdrs;
+	char		*url;		/* owned */
+	int		 get;
+	int		 timeout_ms;
+	struct mk_buf	 body;		/* the reply, capped */
+	char		 errbuf[CURL_ERROR_SIZE];
+};
+
+static size_t	doh_write(char *, size_t, size_t, void *);
+static int	doh_load(struct res_doh *, struct mk_err *);
+
+static size_t
+doh_write(char *p, size_t size, size_t n, void *arg)
+{
+	struct res_doh	*d = arg;
+
+	if (buf_add(&d->body, p, size * n) == -1)
+		return 0;	/* over DOH_MAXREPLY: the transfer fails */
+	return size * n;
+}
+
+/* Load libcurl.so.4 and find the calls we make. */
+static int
+doh_load(struct res_doh *d, struct mk_err *e)
+{
+	struct doh_api	*a = &d->api;
+
+	if ((d->lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)) == NULL)
+		return mk_seterr(e, MK_EUNAVAIL, "--https needs libcurl "
+		    "(Debian: libcurl4): %s", dlerror());
+	*(void **)&a->global_init = dlsym(d->lib, "curl_global_init");
+	*(void **)&a->easy_init = dlsym(d->lib, "curl_easy_init");
+	*(void **)&a->easy_setopt = dlsym(d->lib, "curl_easy_setopt");
+	*(void **)&a->easy_perform = dlsym(d->lib, "curl_easy_perform");
+	*(void **)&a->easy_getinfo = dlsym(d->lib, "curl_easy_getinfo");
+	*(void **)&a->easy_cleanup = dlsym(d->lib, "curl_easy_cleanup");
+	*(void **)&a->easy_strerror = dlsym(d->lib, "curl_easy_strerror");
+	*(void **)&a->slist_append = dlsym(d->lib, "curl_slist_append");
+	*(void **)&a->slist_free_all = dlsym(d->lib, "curl_slist_free_all");
+	if (a->global_init == NULL || a->easy_init == NULL ||
+	    a->easy_setopt == NULL || a->easy_perform == NULL ||
+	    a->easy_getinfo == NULL || a->easy_cleanup == NULL ||
+	    a->easy_strerror == NULL || a->slist_append == NULL ||
+	    a->slist_free_all == NULL)
+		return mk_seterr(e, MK_EUNAVAIL, "libcurl.so.4: a call is "
+		    "missing");
+	return 0;
+}
+
+struct res_doh *
+res_doh_new(const struct res_doh_params *p, struct mk_err *e)
+{
+	struct res_doh	*d;
+	struct doh_api	*a;
+
+	if (strncasecmp(p->url, "https://", 8) != 0) {
+		mk_seterr(e, MK_EUSAGE, "%s: not an https:// URL", p->url);
+		return NULL;
+	}
+	if (mk_has_ctl_line(p->url, strlen(p->url))) {
+		mk_seterr(e, MK_EUSAGE, "--https: control characters in URL");
+		return NULL;
+	}
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		mk_seterr(e, MK_ESOFTWARE, "out of memory");
+		return NULL;
+	}
+	a = &d->api;
+	buf_init(&d->body, DOH_MAXREPLY);
+	d->get = p->get;
+	d->timeout_ms = p->timeout_ms;
+	if ((d->url = strdup(p->url)) == NULL) {
+		mk_seterr(e, MK_ESOFTWARE, "out of memory");
+		goto fail;
+	}
+	if (doh_load(d, e) == -1)
+		goto fail;
+	if (a->global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
+	    (d->curl = a->easy_init()) == NULL) {
+		mk_seterr(e, MK_ESOFTWARE, "libcurl: cannot start");
+		goto fail;
+	}
+	d->hdrs = a->slist_append(NULL, "Accept: application/dns-message");
+	if (!p->get && d->hdrs != NULL)
+		d->hdrs = a->slist_append(d->hdrs,
+		    "Content-Type: application/dns-message");
+	if (d->hdrs == NULL) {
+		mk_seterr(e, MK_ESOFTWARE, "out of memory");
+		goto fail;
+	}
+	a->easy_setopt(d->curl, CURLOPT_HTTPHEADER, d->hdrs);
+	a->easy_setopt(d->curl, CURLOPT_WRITEFUNCTION, doh_write);
+	a->easy_setopt(d->curl, CURLOPT_WRITEDATA, d);
+	a->easy_setopt(d->curl, CURLOPT_ERRORBUFFER, d->errbuf);
+	a->easy_setopt(d->curl, CURLOPT_NOSIGNAL, 1L);
+	a->easy_setopt(d->curl, CURLOPT_HTTP_VERSION,
+	    (long)CURL_HTTP_VERSION_2TLS);
+	a->easy_setopt(d->curl, CURLOPT_PROTOCOLS_STR, "https,http");
+	a->easy_setopt(d->curl, CURLOPT_FOLLOWLOCATION, 0L);
+	a->easy_setopt(d->curl, CURLOPT_TIMEOUT_MS, (long)p->timeout_ms);
+	a->easy_setopt(d->curl, CURLOPT_USERAGENT, "mlookup (mkit) "
+	    MK_VERSION);
+	if (p->cafile != NULL)
+		a->easy_setopt(d->curl, CURLOPT_CAINFO, p->cafile);
+	if (p->insecure) {
+		a->easy_setopt(d->curl, CURLOPT_SSL_VERIFYPEER, 0L);
+		a->easy_setopt(d->curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	return d;
+fail:
+	res_doh_free(d);
+	return NULL;
+}
+
+void
+res_doh_free(struct res_doh *d)
+{
+	if (d == NULL)
+		return;
+	if (d->hdrs != NULL)
+		d->api.slist_free_all(d->hdrs);
+	if (d->curl != NULL)
+		d->api.easy_cleanup(d->curl);
+	/* libcurl stays mapped: its TLS library may have atexit handlers. */
+	free(d->url);
+	buf_free(&d->body);
+	free(d);
+}
+
+/* The status a failed transfer stands for. */
+static enum mk_status
+doh_status(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+		return MK_ETEMP;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CONNECT_ERROR:
+		return MK_EPERM;
+	default:
+		return MK_EUNAVAIL;
+	}
+}
+
+int
+res_doh_query(struct res_doh *d, const struct res_params *rp,
+    const uint8_t *qname, size_t qnamelen, uint16_t qtype, uint16_t qclass,
+    struct res_result *r, struct mk_err *e)
+{
+	struct doh_api	*a = &d->api;
+	struct dns_qopts o;
+	struct dns_msg	 m;
+	struct mk_buf	 url;
+	uint8_t		 query[RES_QMAX];
+	char		 b64[B64_ENC_LEN(RES_QMAX) + 1];
+	char		 rc[DNS_TYPE_TEXTMAX];
+	const char	*err;
+	size_t		 qlen, n, i, k;
+	long		 status = 0;
+	int64_t		 t0;
+	CURLcode	 cc;
+	int		 ret = -1;
+
+	memset(r, 0, sizeof(*r));
+	memset(&o, 0, sizeof(o));
+	o.flags = (rp->rd ? DNS_F_RD : 0) | (rp->adflag ? DNS_F_AD : 0) |
+	    (rp->cdflag ? DNS_F_CD : 0);
+	o.edns = rp->edns;
+	o.udpsize = rp->bufsize != 0 ? rp->bufsize : RES_BUFSIZE;
+	o.dnssec_ok = rp->dnssec;
+	o.nsid = rp->nsid;
+	if (dns_query_build(query, sizeof(query), &qlen, 0, qname, qnamelen,
+	    qtype, qclass, &o) == -1)
+		return mk_seterr(e, MK_ESOFTWARE, "cannot build the query");
+	buf_init(&url, 0);
+	buf_reset(&d->body);
+	if (d->get) {
+		/* RFC 8484 4.1: base64url, no padding. */
+		n = b64_encode(query, qlen, b64);
+		for (i = k = 0; i < n; i++)
+			if (b64[i] != '=')
+				b64[k++] = b64[i] == '+' ? '-' :
+				    b64[i] == '/' ? '_' : b64[i];
+		b64[k] = '\0';
+		buf_printf(&url, "%s%cdns=%s", d->url,
+		    strchr(d->url, '?') != NULL ? '&' : '?', b64);
+		a->easy_setopt(d->curl, CURLOPT_HTTPGET, 1L);
+	} else {
+		buf_adds(&url, d->url);
+		a->easy_setopt(d->curl, CURLOPT_POST, 1L);
+		a->easy_setopt(d->curl, CURLOPT_POSTFIELDS, query);
+		a->easy_setopt(d->curl, CURLOPT_POSTFIELDSIZE, (long)qlen);
+	}
+	a->easy_setopt(d->curl, CURLOPT_URL, buf_str(&url));
+	d->errbuf[0] = '\0';
+	t0 = now_us();
+	if ((cc = a->easy_perform(d->curl)) != CURLE_OK) {
+		mk_seterr(e, doh_status(cc), "%s: %s", d->url,
+		    d->errbuf[0] != '\0' ? d->errbuf : a->easy_strerror(cc));
+		goto out;
+	}
+	r->time_ms = (double)(now_us() - t0) / 1000.0;
+	a->easy_getinfo(d->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status != 200) {
+		mk_seterr(e, MK_EUNAVAIL, "%s: HTTP status %ld", d->url,
+		    status);
+		goto out;
+	}
+	if (dns_msg_parse(d->body.p, d->body.len, &m, &err) == -1) {
+		mk_seterr(e, MK_EPROTO, "malformed reply from %s: %s", d->url,
+		    err);
+		goto out;
+	}
+	if (!dns_reply_matches(query, qlen, d->body.p, d->body.len)) {
+		mk_seterr(e, MK_EPROTO, "%s: the reply does not answer the "
+		    "query", d->url);
+		goto out;
+	}
+	r->reply = d->body.p;
+	r->len = d->body.len;
+	r->server = d->url;
+	r->https = 1;
+	r->edns = rp->edns;
+	r->stats.sent = 1;
+	if (m.rcode == DNS_R_SERVFAIL || m.rcode == DNS_R_REFUSED) {
+		mk_seterr(e, MK_EUNAVAIL, "%s from %s",
+		    dns_rcode_to_text(m.rcode, rc), d->url);
+		goto out;
+	}
+	ret = 0;
+out:
+	buf_free(&url);
+	return ret;
 }

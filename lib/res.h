@@ -91,6 +91,7 @@ struct res_result {
 	int		 edns;		/* the query that got it had EDNS */
 	double		 time_ms;	/* first packet sent to answer */
 	struct res_stats stats;
+	int		 https;		/* came over DNS over HTTPS */
 };
 
 /* res_q_step() results. */
@@ -201,5 +202,43 @@ int64_t	res_now_ms(void);
 int	res_query(const struct res_params *p, const uint8_t *qname,
 	    size_t qnamelen, uint16_t qtype, uint16_t qclass,
 	    struct res_q **qp, struct mk_err *e);
+
+/*
+ * DNS over HTTPS (RFC 8484).  libcurl is loaded with dlopen() by
+ * res_doh_new, only then, so a program that never asks over HTTPS never
+ * maps it.  One handle keeps its connection (HTTP/2 when the server
+ * offers it) for every query made through it.
+ */
+struct res_doh;
+
+/* How to ask over HTTPS; strings are borrowed for res_doh_new only. */
+struct res_doh_params {
+	const char	*url;		/* https://host/dns-query */
+	const char	*cafile;	/* CA bundle, or NULL for the system's */
+	int		 insecure;	/* skip certificate checks */
+	int		 get;		/* GET ?dns= instead of POST */
+	int		 timeout_ms;	/* whole exchange, per query */
+};
+
+/*
+ * A handle for p (copied).  NULL with e filled: MK_EUNAVAIL when
+ * libcurl.so.4 cannot be loaded, MK_EUSAGE for a URL that is not
+ * https://, MK_ESOFTWARE.
+ */
+struct res_doh	*res_doh_new(const struct res_doh_params *p,
+		    struct mk_err *e);
+void		 res_doh_free(struct res_doh *d);
+
+/*
+ * Ask qname/qtype/qclass with the flags and EDNS settings of rp (its
+ * servers are not used; the ID is 0, as RFC 8484 4.1 advises).  0 with
+ * r filled (r->reply borrowed from d until the next query), or -1 with
+ * e filled: MK_ETEMP (timeout, cannot connect), MK_EPERM (certificate),
+ * MK_EUNAVAIL (HTTP status other than 200, SERVFAIL/REFUSED), MK_EPROTO
+ * (not a DNS message, or not the answer to the query).
+ */
+int	res_doh_query(struct res_doh *d, const struct res_params *rp,
+	    const uint8_t *qname, size_t qnamelen, uint16_t qtype,
+	    uint16_t qclass, struct res_result *r, struct mk_err *e);
 
 #endif /* RES_H */

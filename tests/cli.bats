@@ -159,11 +159,18 @@ check_timeout_range() {
 	[ "$status" -eq 64 ] || fail_run "extra operand: exit status"
 	[ -z "$output" ] || fail_run "extra operand: stdout not empty"
 }
-@test "mlookup: --trace is not implemented yet: exit 69" {
-	run --separate-stderr mlookup --trace example.
-	[ "$status" -eq 69 ] || fail_run "--trace: exit status"
-	[ "$stderr" = "mlookup: --trace: not implemented yet" ] ||
-	    fail_run "--trace: message"
+@test "mlookup: --trace, --https and batch options misused are exit 64" {
+	local a
+	for a in "--trace @127.0.0.1" "--trace --short" "--root-hints /dev/null" \
+	    "--https-get" "--insecure" "--ca-file /dev/null" \
+	    "--https ftp://x/" "--https https://x/ --trace" "--deadline 0" \
+	    "--parallel 0"; do
+		# shellcheck disable=SC2086 # split on purpose
+		run --separate-stderr mlookup $a example.
+		[ "$status" -eq 64 ] || fail_run "mlookup $a: exit status"
+		[ -z "$output" ] || fail_run "mlookup $a: stdout not empty"
+		[[ $stderr == "mlookup: "* ]] || fail_run "mlookup $a: message"
+	done
 }
 
 @test "msend: -h prints the usage on stdout, exit 0" {

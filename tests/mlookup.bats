@@ -422,17 +422,19 @@ example. MX
 www.example.	AAAA
 EOF
 	[ "$status" -eq 0 ] || fail_run "exit status"
-	[ "$output" = "192.0.2.10
-10 mx1.example.
-20 mx2.example.
-30 mx3.test.
-2001:db8::10" ] || fail_run "answers"
+	[ "$output" = "www.example. A 192.0.2.10
+example. MX 10 mx1.example.
+example. MX 20 mx2.example.
+example. MX 30 mx3.test.
+www.example. AAAA 2001:db8::10" ] || fail_run "answers"
 	run --separate-stderr mlookup --json - "$AUTH" <<'EOF'
 www.example. A
 nonexistent.example.
 EOF
 	[ "$status" -eq 1 ] || fail_run "json: exit status (one NXDOMAIN)"
 	[ "${#lines[@]}" -eq 2 ] || fail_run "json: not two lines"
+	[[ ${lines[0]} == '{"input":"www.example. A","server":'* ]] ||
+	    fail_run "json: line 1 has no input"
 	[[ ${lines[1]} == *'"status":"NXDOMAIN"'* ]] || fail_run "json: line 2"
 	run --separate-stderr mlookup --short - "$AUTH" <<<'www.example. NOSUCH'
 	[ "$status" -eq 64 ] || fail_run "bad type: exit status"
@@ -553,4 +555,231 @@ EOF
 	done
 	[[ $seen == *192.0.2.1* && $seen == *192.0.2.2* ]] ||
 	    fail_run "rotate: always the same server:$seen"
+}
+
+# The batch engine (issue 4): many names, --parallel in flight.
+
+@test "batch: names as operands, --short NAME TYPE DATA; errors on stderr" {
+	need_servers
+	run --separate-stderr mlookup --short www.example. nope.example. \
+	    alias.example. "$AUTH"
+	[ "$status" -eq 1 ] || fail_run "exit status (one NXDOMAIN)"
+	[ "$output" = "www.example. A 192.0.2.10
+alias.example. CNAME www.example.
+www.example. A 192.0.2.10" ] || fail_run "stdout"
+	[ "$stderr" = "mlookup: nope.example. A: NXDOMAIN" ] ||
+	    fail_run "stderr: the reason for the name missing on stdout"
+	run --separate-stderr mlookup --short www.example. alias.example. AAAA \
+	    "$AUTH"
+	[ "$status" -eq 0 ] || fail_run "names then a type: exit status"
+	[ "$output" = "www.example. AAAA 2001:db8::10
+alias.example. CNAME www.example.
+www.example. AAAA 2001:db8::10" ] ||
+	    fail_run "names then a type: the type applies to every name"
+}
+
+# names10k FILE: 10,000 "NAME TYPE" lines, existing names, NXDOMAIN
+# and MX mixed.
+names10k() {
+	python3 - "$1" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(10000):
+        f.write(["www.example. A\n", "nx%d.example. A\n" % i,
+                 "example. MX\n", "www.example. AAAA\n"][i % 4])
+PY
+}
+
+# check_batch IN OUT: OUT holds one NDJSON object per line of IN, in
+# order, each with the status the name must have.
+check_batch() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+inp = [l.split() for l in open(sys.argv[1])]
+out = [json.loads(l) for l in open(sys.argv[2])]
+assert len(out) == len(inp), "%d results for %d names" % (len(out), len(inp))
+for i, (q, r) in enumerate(zip(inp, out)):
+    assert r["input"] == " ".join(q), "line %d: %r is %r" % (i, q, r["input"])
+    want = "NXDOMAIN" if q[0].startswith("nx") else "NOERROR"
+    assert r["status"] == want, "line %d: %s" % (i, r["status"])
+    if want == "NOERROR":
+        assert r["answer"], "line %d: no answer" % i
+PY
+}
+
+@test "batch: 10,000 names against nsd, every one answered, in order" {
+	need_servers
+	local in=$BATS_TEST_TMPDIR/names out=$BATS_TEST_TMPDIR/out
+	names10k "$in"
+	run --separate-stderr mlookup --json --retries 3 - "$AUTH" < "$in"
+	[ "$status" -eq 1 ] || fail_run "exit status (NXDOMAIN among them)"
+	printf '%s\n' "$output" > "$out"
+	check_batch "$in" "$out" || fail_run "results"
+	[ -z "$stderr" ] || fail_run "stderr: not a terminal, no progress"
+	run --separate-stderr mlookup --json --parallel 256 --retries 3 \
+	    --unordered - "$AUTH" < "$in"
+	printf '%s\n' "$output" > "$out"
+	python3 - "$in" "$out" <<'PY' || fail_run "--unordered: not every name once"
+import json, sys
+a = sorted(l.strip() for l in open(sys.argv[1]))
+b = sorted(json.loads(l)["input"] for l in open(sys.argv[2]))
+assert a == b
+PY
+}
+
+@test "batch: timeouts are per-name results, counted right, exit 75" {
+	need_servers
+	local s i
+	# Answers every other query it gets, never the rest.
+	peer $'recv\nreply A:192.0.2.1\nrecv' --udp --port 0 --loop
+	s="@127.0.0.1#$PEER_PORT"
+	for i in 1 2 3 4 5 6; do echo "n$i.example."; done > "$BATS_TEST_TMPDIR/in"
+	run --separate-stderr mlookup --json --timeout 1 --retries 0 \
+	    --parallel 6 - "$s" < "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 75 ] || fail_run "exit status"
+	[ "${#lines[@]}" -eq 6 ] || fail_run "not one object per name"
+	[ "$(grep -c '"status":"TIMEOUT"' <<<"$output")" -eq 3 ] ||
+	    fail_run "not 3 timeouts"
+	[ "$(grep -c '"data":"192.0.2.1"' <<<"$output")" -eq 3 ] ||
+	    fail_run "not 3 answers"
+	for i in 1 2 3 4 5 6; do
+		[[ ${lines[i-1]} == '{"input":"n'$i'.example. A",'* ]] ||
+		    fail_run "line $i: not in input order"
+	done
+	[[ $stderr == *"mlookup: 3 of 6 names timed out"* ]] ||
+	    fail_run "summary"
+	run --separate-stderr mlookup --short --timeout 1 --retries 0 \
+	    --parallel 1 - "$s" < "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 75 ] || fail_run "--short: exit status"
+	[ "${#lines[@]}" -eq 3 ] || fail_run "--short: timeouts on stdout"
+	[ "$(grep -c 'no answer from' <<<"$stderr")" -eq 3 ] ||
+	    fail_run "--short: a reason per timed-out name"
+}
+
+@test "batch: --parallel bounds, bad values are exit 64" {
+	run --separate-stderr mlookup --parallel 0 -
+	[ "$status" -eq 64 ] || fail_run "--parallel 0"
+	run --separate-stderr mlookup --parallel 4097 -
+	[ "$status" -eq 64 ] || fail_run "--parallel 4097"
+}
+
+# DNS over HTTPS: a small HTTPS front (python3's http.server with a
+# certificate of a throwaway CA made here) that forwards every message
+# to the harness's unbound and logs "METHOD CLIENT-PORT PATH".
+doh_start() {
+	local d=$BATS_TEST_TMPDIR/doh i
+	command -v openssl >/dev/null || skip "needs openssl"
+	mkdir -p "$d"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/ca.key" \
+	    -out "$d/ca.pem" -days 2 -subj /CN=mkit-test-ca \
+	    -addext basicConstraints=critical,CA:TRUE 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -keyout "$d/srv.key" \
+	    -out "$d/srv.csr" -subj /CN=127.0.0.1 2>/dev/null
+	printf 'subjectAltName=IP:127.0.0.1\n' > "$d/ext"
+	openssl x509 -req -in "$d/srv.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+	    -CAcreateserial -out "$d/srv.pem" -days 2 -extfile "$d/ext" \
+	    2>/dev/null
+	cat > "$d/doh.py" <<'PY'
+import base64, http.server, socket, ssl, sys
+cert, key, up, port, log = sys.argv[1:6]
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a):
+        pass
+    def answer(self, q):
+        with open(log, "a") as f:
+            f.write("%s %d %s\n" % (self.command, self.client_address[1],
+                                    self.path.split("?")[0]))
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.settimeout(3)
+        s.sendto(q, (up, int(port)))
+        r = s.recv(65535)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/dns-message")
+        self.send_header("Content-Length", str(len(r)))
+        self.end_headers()
+        self.wfile.write(r)
+    def do_POST(self):
+        if self.headers.get("Content-Type") != "application/dns-message":
+            self.send_error(415)
+            return
+        self.answer(self.rfile.read(int(self.headers["Content-Length"])))
+    def do_GET(self):
+        qs = dict(x.split("=", 1) for x in self.path.partition("?")[2].split("&")
+                  if "=" in x)
+        if "dns" not in qs or "=" in qs["dns"]:
+            self.send_error(400)
+            return
+        d = qs["dns"]
+        self.answer(base64.urlsafe_b64decode(d + "=" * (-len(d) % 4)))
+srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+print(srv.server_address[1], flush=True)
+srv.serve_forever()
+PY
+	python3 "$d/doh.py" "$d/srv.pem" "$d/srv.key" "$DNS_RESOLVER_ADDR" \
+	    "$DNS_RESOLVER_PORT" "$d/log" > "$d/port" 2> "$d/err" 3>&- &
+	PEER_PIDS+=($!)
+	for i in $(seq 50); do
+		[ -s "$d/port" ] && break
+		sleep 0.1
+	done
+	DOH_URL="https://127.0.0.1:$(cat "$d/port")/dns-query"
+	DOH_CA=$d/ca.pem
+	DOH_LOG=$d/log
+}
+
+@test "DoH: POST and --https-get round trips through an HTTPS front" {
+	need_servers
+	doh_start
+	run --separate-stderr mlookup --https "$DOH_URL" --ca-file "$DOH_CA" \
+	    --json www.example.
+	[ "$status" -eq 0 ] || fail_run "POST: exit status"
+	[[ $output == *'"data":"192.0.2.10"'* ]] || fail_run "POST: answer"
+	[[ $output == *'"transport":"https"'* ]] || fail_run "POST: transport"
+	[ "$(cut -d' ' -f1,3 "$DOH_LOG")" = "POST /dns-query" ] ||
+	    fail_run "POST: not what the server got"
+	run --separate-stderr mlookup --https "$DOH_URL" --ca-file "$DOH_CA" \
+	    --https-get --short example. MX
+	[ "$status" -eq 0 ] || fail_run "GET: exit status"
+	[[ $output == *"10 mx1.example."* ]] || fail_run "GET: answer"
+	[ "$(tail -n 1 "$DOH_LOG" | cut -d' ' -f1)" = GET ] ||
+	    fail_run "GET: not a GET"
+	run --separate-stderr mlookup --https "$DOH_URL" --ca-file "$DOH_CA" \
+	    nope.example.
+	[ "$status" -eq 1 ] || fail_run "NXDOMAIN over HTTPS: exit status"
+}
+
+@test "DoH: a batch uses one connection; a bad certificate is exit 77" {
+	need_servers
+	doh_start
+	run --separate-stderr mlookup --https "$DOH_URL" --ca-file "$DOH_CA" \
+	    --short - <<<$'www.example.\nexample. MX\nnope.example.\nwww.example. AAAA'
+	[ "$status" -eq 1 ] || fail_run "exit status"
+	[ "${lines[0]}" = "www.example. A 192.0.2.10" ] || fail_run "line 1"
+	[ "${lines[4]}" = "www.example. AAAA 2001:db8::10" ] ||
+	    fail_run "in input order"
+	[ "$(wc -l < "$DOH_LOG")" -eq 4 ] || fail_run "not 4 requests"
+	[ "$(cut -d' ' -f2 "$DOH_LOG" | sort -u | wc -l)" -eq 1 ] ||
+	    fail_run "more than one connection"
+	run --separate-stderr mlookup --https "$DOH_URL" www.example.
+	[ "$status" -eq 77 ] || fail_run "unknown CA: exit status"
+	[ -z "$output" ] || fail_run "unknown CA: stdout"
+	run --separate-stderr mlookup --https "$DOH_URL" --insecure --short \
+	    www.example.
+	[ "$status" -eq 0 ] || fail_run "--insecure: exit status"
+	[[ $stderr == *"warning: --insecure"* ]] || fail_run "--insecure: warning"
+	run --separate-stderr mlookup --https "http://127.0.0.1:9/" www.example.
+	[ "$status" -eq 64 ] || fail_run "http:// URL: exit status"
+}
+
+@test "DoH: libcurl is loaded for --https only" {
+	need_servers
+	doh_start
+	run env LD_DEBUG=files mlookup --https "$DOH_URL" --ca-file "$DOH_CA" \
+	    --short www.example.
+	[[ $output == *libcurl.so.4* ]] || fail_run "--https did not load libcurl"
+	[[ $output == *192.0.2.10* ]] || fail_run "answer"
 }

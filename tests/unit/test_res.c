@@ -277,6 +277,25 @@ q_bad_params(void)
 	T_CHECK(res_q_new(&p, &root, 1, 1, 1, &e) == NULL);
 }
 
+/* res_doh_new refuses what is not an https:// URL, before loading. */
+static void
+doh_url(void)
+{
+	struct res_doh_params	 p;
+	struct mk_err		 e;
+
+	memset(&p, 0, sizeof(p));
+	p.timeout_ms = 1000;
+	p.url = "http://127.0.0.1/dns-query";
+	T_CHECK(res_doh_new(&p, &e) == NULL);
+	T_EQ_INT(e.st, MK_EUSAGE);
+	p.url = "ftp://x/";
+	T_CHECK(res_doh_new(&p, &e) == NULL);
+	p.url = "https://x/\r\nHost: y";
+	T_CHECK(res_doh_new(&p, &e) == NULL);
+	T_EQ_INT(e.st, MK_EUSAGE);
+}
+
 int
 main(void)
 {
@@ -287,5 +306,6 @@ main(void)
 	T_RUN(search_list);
 	T_RUN(q_machine);
 	T_RUN(q_bad_params);
+	T_RUN(doh_url);
 	T_DONE();
 }
