@@ -10,8 +10,16 @@
 # Prints messages per second.  Needs root (postfix) and a build in bin/
 # or MKIT_BIN.
 #
+# Fairness on a shared, noisy machine: postfix is warmed up first (its
+# smtpd, cleanup and trivial-rewrite processes started, its maps read);
+# msend and curl take turns (message by message for one process per
+# message, run by run for one connection), so that a burst of other
+# load hits both alike; the queue is left to drain before each
+# one-connection run.
+#
 #	bash bench/msend.sh		# N=1000
 #	N=200 MKIT_BIN=/tmp/x/bin bash bench/msend.sh
+#	MSMTP=0 bash bench/msend.sh	# without msmtp (a minute at N=1000)
 set -eu
 cd "$(dirname "$0")/.."
 N=${N:-1000}
@@ -45,52 +53,124 @@ for i in $(seq "$N"); do
 	echo
 done >"$tmp/box"
 
-# rate NAME COMMAND...: run COMMAND, print messages per second.
-rate() {
-	local name=$1 t0 t1
-	shift
-	t0=$(date +%s.%N)
-	"$@" >/dev/null 2>"$tmp/err" || { echo "$name: failed:" >&2; tail -3 "$tmp/err" >&2; }
-	t1=$(date +%s.%N)
-	awk -v n="$N" -v a="$t0" -v b="$t1" -v s="$name" \
-	    'BEGIN { printf "%-34s %8.0f messages/s  (%.2f s)\n", s, n / (b - a), b - a }'
+# drain: wait (up to 120 s) until postfix has delivered everything.
+drain() {
+	local i n
+	for i in $(seq 1200); do
+		n=$(find "$tmp/srv/postfix/spool/incoming" \
+		    "$tmp/srv/postfix/spool/active" \
+		    "$tmp/srv/postfix/spool/maildrop" -type f 2>/dev/null | wc -l)
+		[ "$n" -eq 0 ] && break
+		sleep 0.1
+	done
+	sleep 0.5
 }
 
-per_msend() {
-	local i
+# now: the time in microseconds (bash's $EPOCHREALTIME: no fork).
+now() {
+	T=${EPOCHREALTIME/[.,]/}
+}
+
+# show NAME USECS: print the rate of N messages in USECS microseconds.
+show() {
+	awk -v n="$N" -v us="$2" -v s="$1" 'BEGIN {
+	    printf "%-34s %8.0f messages/s  (%.2f s)\n", s, n / (us / 1e6),
+	    us / 1e6 }'
+}
+
+# fail NAME: say that a run of NAME failed.
+fail() {
+	echo "$1: failed:" >&2
+	tail -3 "$tmp/err" >&2
+}
+
+# One process per message: msend and curl take turns, message by
+# message (who goes first alternates), so both see the same load of a
+# shared machine and the same postfix, busy delivering in the
+# background; each one's own time is summed.
+per_process() {
+	local i t0 tm=0 tc=0 k
+	drain
 	for i in $(seq "$N"); do
-		"$BIN/msend" --server "$URL" --tls=off bob@example.org <"$tmp/m/m$i.eml"
+		for k in 0 1; do
+			now
+			t0=$T
+			if [ $(((i + k) % 2)) = 0 ]; then
+				"$BIN/msend" --server "$URL" --tls=off \
+				    bob@example.org <"$tmp/m/m$i.eml" \
+				    >/dev/null 2>"$tmp/err" || fail msend
+				now
+				tm=$((tm + T - t0))
+			else
+				curl -sS --mail-from alice@example.org \
+				    --mail-rcpt bob@example.org \
+				    -T "$tmp/m/m$i.eml" "$URL" \
+				    >/dev/null 2>"$tmp/err" || fail curl
+				now
+				tc=$((tc + T - t0))
+			fi
+		done
 	done
+	show "msend, one process per message" "$tm"
+	show "curl, one process per message" "$tc"
 }
-mbox_msend() {
-	"$BIN/msend" --server "$URL" --tls=off --mbox "$tmp/box" bob@example.org
+
+# One connection: msend --mbox and curl's -T glob take turns, ROUNDS
+# times each (default 3), the queue drained before each; the times are
+# summed (rates are per message over all rounds).
+one_connection() {
+	local r t0 tm=0 tc=0 rounds=${ROUNDS:-3}
+	for r in $(seq "$rounds"); do
+		drain
+		now
+		t0=$T
+		"$BIN/msend" --server "$URL" --tls=off --mbox "$tmp/box" \
+		    bob@example.org >/dev/null 2>"$tmp/err" || fail "msend --mbox"
+		now
+		tm=$((tm + T - t0))
+		drain
+		now
+		t0=$T
+		curl -sS --mail-from alice@example.org \
+		    --mail-rcpt bob@example.org -T "$tmp/m/m[1-$N].eml" "$URL" \
+		    >/dev/null 2>"$tmp/err" || fail "curl, one connection"
+		now
+		tc=$((tc + T - t0))
+	done
+	show "msend --mbox, one connection" "$((tm / rounds))"
+	show "curl, one connection" "$((tc / rounds))"
 }
+
+# msmtp alone (too slow to take turns with: a minute at N=1000).
 per_msmtp() {
-	local i
+	local i t0
+	drain
+	now
+	t0=$T
 	for i in $(seq "$N"); do
 		msmtp --host=127.0.0.1 --port="$SMTP_PORT" --tls=off --auth=off \
-		    --from=alice@example.org bob@example.org <"$tmp/m/m$i.eml"
+		    --from=alice@example.org bob@example.org <"$tmp/m/m$i.eml" \
+		    >/dev/null 2>"$tmp/err" || fail msmtp
 	done
-}
-per_curl() {
-	local i
-	for i in $(seq "$N"); do
-		curl -sS --mail-from alice@example.org --mail-rcpt bob@example.org \
-		    -T "$tmp/m/m$i.eml" "$URL"
-	done
-}
-one_curl() {
-	curl -sS --mail-from alice@example.org --mail-rcpt bob@example.org \
-	    -T "$tmp/m/m[1-$N].eml" "$URL"
+	now
+	show "msmtp, one process per message" "$((T - t0))"
 }
 
+# Warm-up, not timed: 20 messages each way.
+for i in $(seq 20); do
+	curl -sS --mail-from alice@example.org --mail-rcpt bob@example.org \
+	    -T "$tmp/m/m1.eml" "$URL" >/dev/null 2>&1 || true
+	"$BIN/msend" --server "$URL" --tls=off bob@example.org \
+	    <"$tmp/m/m1.eml" >/dev/null 2>&1 || true
+done
+
 echo "# $N messages of $(wc -c <"$tmp/m/m1.eml") bytes to postfix on $URL"
-rate "msend, one process per message" per_msend
-rate "msend --mbox, one connection" mbox_msend
-if command -v msmtp >/dev/null; then
-	rate "msmtp, one process per message" per_msmtp
+per_process
+one_connection
+if [ "${MSMTP:-1}" = 0 ]; then
+	echo "msmtp: skipped (MSMTP=0)"
+elif command -v msmtp >/dev/null; then
+	per_msmtp
 else
 	echo "msmtp: not installed, skipped"
 fi
-rate "curl, one process per message" per_curl
-rate "curl, one connection" one_curl

@@ -7,11 +7,20 @@
  * what gives a reply per recipient (exit 67 names who was refused),
  * PIPELINING, our own dot-stuffing of bare-LF input, and many messages
  * over one connection.  libcurl's own SMTP upload does none of these.
+ *
+ * --mx delivers without a relay: each recipient domain's MX hosts, found
+ * with the library's resolver (lib/res.h through smtp_route_lookup()),
+ * are tried in order with opportunistic STARTTLS and no AUTH.
  */
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <netdb.h>
 #include <pwd.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,21 +42,26 @@
 #include "mk.h"
 #include "pass.h"
 #include "qp.h"
+#include "res.h"
 #include "smtp.h"
+#include "trace.h"
 
 #define MSGMAX		(512UL * 1024 * 1024)	/* bytes of one input */
 #define DEFAULT_URL	"smtp://localhost:25"
 #define LINEMAX		998			/* RFC 5322 2.1.1 */
+#define MX_PORT		25
 
 enum {
-	OPT_CA_FILE = 256, OPT_DRY_RUN, OPT_FILE, OPT_HELO, OPT_INSECURE,
-	OPT_JSON, OPT_MBOX, OPT_PASSWORD_COMMAND, OPT_PASSWORD_FILE,
-	OPT_SERVER, OPT_TIMEOUT, OPT_TLS, OPT_TRACE, OPT_USER, OPT_VERSION
+	OPT_CA_FILE = 256, OPT_DNS_SERVER, OPT_DRY_RUN, OPT_FILE, OPT_HELO,
+	OPT_INSECURE, OPT_JSON, OPT_MBOX, OPT_MX, OPT_MX_PORT,
+	OPT_PASSWORD_COMMAND, OPT_PASSWORD_FILE, OPT_SERVER, OPT_TIMEOUT,
+	OPT_TLS, OPT_TRACE, OPT_USER, OPT_VERSION
 };
 
 static const struct option longopts[] = {
 	{ "account",		required_argument,	NULL, 'a' },
 	{ "ca-file",		required_argument,	NULL, OPT_CA_FILE },
+	{ "dns-server",		required_argument,	NULL, OPT_DNS_SERVER },
 	{ "dry-run",		no_argument,		NULL, OPT_DRY_RUN },
 	{ "file",		required_argument,	NULL, OPT_FILE },
 	{ "from",		required_argument,	NULL, 'f' },
@@ -56,6 +70,8 @@ static const struct option longopts[] = {
 	{ "insecure",		no_argument,		NULL, OPT_INSECURE },
 	{ "json",		no_argument,		NULL, OPT_JSON },
 	{ "mbox",		required_argument,	NULL, OPT_MBOX },
+	{ "mx",			no_argument,		NULL, OPT_MX },
+	{ "mx-port",		required_argument,	NULL, OPT_MX_PORT },
 	{ "password-command",	required_argument,	NULL,
 	    OPT_PASSWORD_COMMAND },
 	{ "password-file",	required_argument,	NULL, OPT_PASSWORD_FILE },
@@ -83,6 +99,7 @@ struct opts {
 	const char	*name;		/* -F */
 	const char	*subject;	/* -s */
 	const char	*mbox;
+	const char	*dns_server;	/* --dns-server */
 	const char	**files;	/* --file, owned array */
 	size_t		 nfiles;
 	const char	**headers;	/* -H, owned array */
@@ -98,6 +115,8 @@ struct opts {
 	int		 read_rcpt;	/* -t */
 	int		 eightbit;	/* -B8BITMIME */
 	int		 sendmail;	/* called as sendmail */
+	int		 mx;		/* --mx: direct delivery */
+	long		 mx_port;	/* --mx-port, 0: MX_PORT */
 };
 
 /* The messages to send, in order; each owned. */
@@ -121,7 +140,26 @@ struct server {
 	char			*url;		/* owned */
 	char			*host;		/* owned, for ~/.netrc */
 	char			*password;	/* owned, pass_free() */
+	char			*helo;		/* --mx: owned, or NULL */
+	uint16_t		 mx_port;	/* --mx: SMTP port */
 	const char		*acct_from;	/* account's from, or NULL */
+	struct res_params	 dns;		/* --mx: the resolver */
+};
+
+/* --mx: the routes looked up in this run, by domain (all owned). */
+struct routes {
+	char			**dom;
+	struct smtp_route	 *r;
+	struct mk_err		 *err;		/* st MK_OK: lookup worked */
+	size_t			  n;
+};
+
+/* --mx: the one connection kept open between transactions. */
+struct mxconn {
+	struct conn		*c;
+	char			 addr[SMTP_ADDRTEXTMAX];
+	struct smtp_caps	 caps;
+	int			 dirty;		/* RSET before the next */
 };
 
 static void	usage(FILE *);
@@ -148,17 +186,45 @@ static int	build_subject(const struct opts *, const struct mk_buf *,
 static int	prepare(const struct opts *, const struct server *,
 		    const struct mk_buf *, struct prep *, struct mk_err *);
 static void	prep_free(struct prep *);
+static int	prep_take(const struct opts *, const struct server *,
+		    struct msgs *, size_t, struct prep *, struct mk_err *);
+static void	env_fill(struct smtp_envelope *, const struct prep *);
 static void	setup_url(struct server *, const char *, const char *);
 static void	setup_server(const struct opts *, struct server *);
+static void	setup_dns(const struct opts *, struct res_params *);
 static void	server_free(struct server *);
 static void	get_password(const struct opts *,
 		    const struct conf_account *, struct server *);
 static void	print_dry(const struct prep *);
+static void	leave(int) __attribute__((noreturn));
 static void	clean(char *, size_t, const char *);
 static const char *state_name(enum smtp_rcpt_state);
 static void	report(const struct opts *, size_t, size_t,
 		    const struct prep *, const struct smtp_result *,
-		    const struct mk_err *, struct json_w *);
+		    const struct mk_err *, const char *const *,
+		    struct json_w *);
+static void	mx_note(struct trace_state *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static const struct smtp_route *route_get(struct routes *, const char *,
+		    const struct server *, struct trace_state *,
+		    const struct mk_err **);
+static void	routes_free(struct routes *);
+static void	rcpt_synth(struct smtp_rcpt *, enum smtp_rcpt_state, int,
+		    const char *, ...) __attribute__((format(printf, 4, 5)));
+static void	mx_close(struct mxconn *);
+static int	mx_open(struct mxconn *, const struct server *,
+		    const struct smtp_target *, struct trace_state *,
+		    struct mk_err *);
+static enum mk_status mx_domain(const struct opts *, const struct server *,
+		    const struct prep *, const char *, const size_t *,
+		    size_t, struct routes *, struct mxconn *,
+		    struct trace_state *, struct smtp_result *,
+		    const char **);
+static const char *addr_domain(const char *);
+static void	send_mx(const struct opts *, const struct server *,
+		    const struct prep *, struct routes *, struct mxconn *,
+		    struct trace_state *, struct smtp_result *,
+		    const char **);
 
 static void
 usage(FILE *fp)
@@ -167,10 +233,11 @@ usage(FILE *fp)
 	    "[-a | --account name]\n"
 	    "             [-F name] [-f | --from addr] [-H header] "
 	    "[-s | --subject text]\n"
-	    "             [--ca-file file] [--dry-run] [--file file] "
-	    "[--helo name]\n"
-	    "             [--insecure] [--json] [--mbox file] "
-	    "[--password-command cmd]\n"
+	    "             [--ca-file file] [--dns-server host[#port]] "
+	    "[--dry-run]\n"
+	    "             [--file file] [--helo name] [--insecure] [--json] "
+	    "[--mbox file]\n"
+	    "             [--mx] [--mx-port port] [--password-command cmd]\n"
 	    "             [--password-file file] [--server url] "
 	    "[--timeout secs]\n"
 	    "             [--tls mode] [--trace] [--user name] [--version]\n"
@@ -278,6 +345,9 @@ parse_args(int argc, char **argv, struct opts *o)
 		case OPT_CA_FILE:
 			o->ca_file = optarg;
 			break;
+		case OPT_DNS_SERVER:
+			o->dns_server = optarg;
+			break;
 		case OPT_DRY_RUN:
 			o->dry_run = 1;
 			break;
@@ -295,6 +365,16 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_MBOX:
 			o->mbox = optarg;
+			break;
+		case OPT_MX:
+			o->mx = 1;
+			break;
+		case OPT_MX_PORT:
+			o->mx_port = (long)mk_strtonum(optarg, 1, 65535,
+			    &errstr);
+			if (errstr != NULL)
+				mk_die(EX_USAGE, "--mx-port %s: %s", optarg,
+				    errstr);
 			break;
 		case OPT_PASSWORD_COMMAND:
 			o->pwcmd = optarg;
@@ -356,6 +436,12 @@ parse_args(int argc, char **argv, struct opts *o)
 	if (o->subject != NULL && (o->mbox != NULL || o->nfiles > 0))
 		mk_die(EX_USAGE, "-s takes the body from standard input, not "
 		    "from --mbox or --file");
+	if (o->mx && (o->server != NULL || o->user != NULL ||
+	    o->pwcmd != NULL || o->pwfile != NULL))
+		mk_die(EX_USAGE, "--mx delivers to each domain's MX hosts, "
+		    "without AUTH: no --server, --user or password options");
+	if (!o->mx && (o->dns_server != NULL || o->mx_port != 0))
+		mk_die(EX_USAGE, "--dns-server and --mx-port go with --mx");
 	if (o->helo != NULL && (o->helo[0] == '\0' ||
 	    strspn(o->helo, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV"
 	    "WXYZ0123456789.-:[]") != strlen(o->helo)))
@@ -792,6 +878,29 @@ prep_free(struct prep *pr)
 	memset(pr, 0, sizeof(*pr));
 }
 
+/* Message k of m prepared into pr, its input freed; as prepare(). */
+static int
+prep_take(const struct opts *o, const struct server *sv, struct msgs *m,
+    size_t k, struct prep *pr, struct mk_err *e)
+{
+	int rc;
+
+	rc = prepare(o, sv, &m->v[k], pr, e);
+	buf_free(&m->v[k]);
+	return rc;
+}
+
+/* The envelope of pr (borrowing its strings). */
+static void
+env_fill(struct smtp_envelope *env, const struct prep *pr)
+{
+	env->from = pr->from;
+	env->rcpt = (const char *const *)pr->rcpt.v;
+	env->nrcpt = pr->rcpt.n;
+	env->eightbit = pr->eightbit;
+	env->smtputf8 = pr->smtputf8;
+}
+
 /*
  * --helo goes into the URL's path, where libcurl takes the EHLO name
  * from; the host is kept for ~/.netrc.
@@ -844,6 +953,31 @@ setup_server(const struct opts *o, struct server *sv)
 		if (a == NULL && e.st != MK_NOTFOUND)
 			mk_fail(&e);
 	}
+	if (o->mx) {
+		/*
+		 * Direct delivery: the account gives only from, helo and
+		 * timeout.  TLS is opportunistic (RFC 7435): an MX host
+		 * name from DNS cannot authenticate the host, so the
+		 * certificate is not checked, even with --tls=required,
+		 * which only insists on STARTTLS (Postfix's "encrypt").
+		 */
+		helo = o->helo != NULL ? o->helo : a != NULL ? a->helo : NULL;
+		sv->helo = helo != NULL ? mk_xstrdup(helo) : NULL;
+		sv->p.tls = o->tls != -1 ? (enum mcurl_tls)o->tls :
+		    MCURL_TLS_AUTO;
+		sv->p.insecure = 1;
+		sv->mx_port = o->mx_port ? (uint16_t)o->mx_port : MX_PORT;
+		sv->p.timeout_s = o->timeout ? o->timeout :
+		    a != NULL ? a->timeout : 0;
+		sv->p.connect_timeout_s = sv->p.timeout_s;
+		sv->p.trace = o->trace ? stderr : NULL;
+		sv->acct_from = a != NULL && a->from != NULL ?
+		    mk_xstrdup(a->from) : NULL;
+		if (!o->dry_run)
+			setup_dns(o, &sv->dns);
+		conf_free(cf);
+		return;
+	}
 	url = o->server;
 	if (url == NULL && a != NULL && (url = a->smtp) == NULL)
 		mk_die(EX_CONFIG, "%s: account %s has no smtp URL",
@@ -877,10 +1011,69 @@ setup_server(const struct opts *o, struct server *sv)
 	conf_free(cf);
 }
 
+/*
+ * --mx: the name servers of --dns-server (a numeric address, or a host
+ * name looked up with getaddrinfo), else of resolv.conf.
+ */
+static void
+setup_dns(const struct opts *o, struct res_params *p)
+{
+	struct addrinfo	 hints, *ai = NULL;
+	struct res_conf	 c;
+	struct mk_err	 e;
+	const char	*errstr;
+	char		 host[256], *hash;
+	long long	 port = RES_PORT;
+	int		 i, rc;
+
+	memset(p, 0, sizeof(*p));
+	res_conf_init(&c);
+	if (o->dns_server == NULL) {
+		if (res_conf_load(&c, &e) == -1)
+			mk_fail(&e);
+		for (i = 0; i < c.nns; i++)
+			p->servers[p->nservers++] = c.ns[i];
+		p->rotate = c.rotate;
+	} else if (res_server_parse(o->dns_server, RES_PORT, &p->servers[0],
+	    &e) == 0)
+		p->nservers = 1;
+	else {
+		if (snprintf(host, sizeof(host), "%s", o->dns_server) >=
+		    (int)sizeof(host) || strchr(host, ':') != NULL ||
+		    host[0] == '#' || host[0] == '\0')
+			mk_fail(&e);
+		if ((hash = strrchr(host, '#')) != NULL) {
+			*hash++ = '\0';
+			port = mk_strtonum(hash, 1, 65535, &errstr);
+			if (errstr != NULL)
+				mk_die(EX_USAGE, "--dns-server %s: port %s",
+				    o->dns_server, errstr);
+		}
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_socktype = SOCK_DGRAM;
+		if ((rc = getaddrinfo(host, NULL, &hints, &ai)) != 0)
+			mk_die(EX_USAGE, "--dns-server %s: %s", host,
+			    gai_strerror(rc));
+		memcpy(&p->servers[0].ss, ai->ai_addr, ai->ai_addrlen);
+		p->servers[0].sslen = ai->ai_addrlen;
+		freeaddrinfo(ai);
+		res_server_setport(&p->servers[0], (uint16_t)port);
+		p->nservers = 1;
+	}
+	if (p->nservers == 0)
+		mk_die(EX_CONFIG, "no name server in resolv.conf");
+	p->timeout_ms = c.timeout * 1000;
+	p->retries = c.attempts > 0 ? c.attempts - 1 : 2;
+	p->rd = 1;
+	p->edns = 1;
+	p->bufsize = RES_BUFSIZE;
+}
+
 static void
 server_free(struct server *sv)
 {
 	free(sv->url);
+	free(sv->helo);
 	curl_free(sv->host);
 	free((char *)sv->p.user);
 	free((char *)sv->p.ca_file);
@@ -916,6 +1109,377 @@ get_password(const struct opts *o, const struct conf_account *a,
 		mk_die(EX_CONFIG, "no password for user %s (see "
 		    "mkit-config(5) for the password sources)", sv->p.user);
 	sv->p.password = sv->password;
+}
+
+/* A "* " line of the --trace transcript about MX routing. */
+static void
+mx_note(struct trace_state *ts, const char *fmt, ...)
+{
+	struct mk_buf	b;
+	va_list		ap;
+
+	if (ts == NULL)
+		return;
+	buf_init(&b, 0);
+	va_start(ap, fmt);
+	if (buf_vprintf(&b, fmt, ap) != -1)
+		(void)trace_line(ts, TRACE_I, b.p, b.len);
+	va_end(ap);
+	buf_free(&b);
+}
+
+/*
+ * The route of domain, looked up once per run; NULL with *err when the
+ * lookup failed (the failure is kept too, so every message of an mbox
+ * is told the same).
+ */
+static const struct smtp_route *
+route_get(struct routes *rt, const char *domain, const struct server *sv,
+    struct trace_state *ts, const struct mk_err **err)
+{
+	struct smtp_route	*r;
+	struct mk_buf		 b;
+	size_t			 i;
+
+	for (i = 0; i < rt->n; i++)
+		if (strcasecmp(rt->dom[i], domain) == 0)
+			goto found;
+	rt->dom = mk_xrealloc(rt->dom, (rt->n + 1) * sizeof(*rt->dom));
+	rt->r = mk_xrealloc(rt->r, (rt->n + 1) * sizeof(*rt->r));
+	rt->err = mk_xrealloc(rt->err, (rt->n + 1) * sizeof(*rt->err));
+	rt->dom[i] = mk_xstrdup(domain);
+	rt->err[i].st = MK_OK;
+	rt->err[i].msg[0] = '\0';
+	rt->n++;
+	if (smtp_route_lookup(&sv->dns, domain, arc4random_uniform,
+	    &rt->r[i], &rt->err[i]) == -1) {
+		if (rt->err[i].st == MK_ESOFTWARE)
+			mk_fail(&rt->err[i]);
+		mx_note(ts, "MX of %s: %s", domain, rt->err[i].msg);
+		goto found;
+	}
+	r = &rt->r[i];
+	buf_init(&b, 0);
+	(void)buf_printf(&b, "MX of %s: %s", domain,
+	    r->kind == SMTP_MX_NXDOMAIN ? "no such domain" :
+	    r->kind == SMTP_MX_NULL ? "null MX (RFC 7505)" :
+	    r->kind == SMTP_MX_IMPLICIT ? "none, so the domain itself" : "");
+	for (i = 0; i < r->n; i++)
+		(void)buf_printf(&b, "%s%u %s [%s]", i > 0 ? ", " :
+		    r->kind == SMTP_MX_IMPLICIT ? ": " : "",
+		    (unsigned)r->t[i].pref, r->t[i].host, r->t[i].addr);
+	if (r->n == 0 && (r->kind == SMTP_MX_FOUND ||
+	    r->kind == SMTP_MX_IMPLICIT))
+		(void)buf_adds(&b, ", no address");
+	if (r->tempfail)
+		(void)buf_printf(&b, " (%s)", r->why);
+	mx_note(ts, "%s", buf_str(&b));
+	buf_free(&b);
+	i = (size_t)(r - rt->r);
+found:
+	if (rt->err[i].st != MK_OK) {
+		*err = &rt->err[i];
+		return NULL;
+	}
+	return &rt->r[i];
+}
+
+static void
+routes_free(struct routes *rt)
+{
+	size_t i;
+
+	for (i = 0; i < rt->n; i++) {
+		free(rt->dom[i]);
+		if (rt->err[i].st == MK_OK)
+			smtp_route_free(&rt->r[i]);
+	}
+	free(rt->dom);
+	free(rt->r);
+	free(rt->err);
+	memset(rt, 0, sizeof(*rt));
+}
+
+/*
+ * A reply msend makes up itself for a recipient no server decided
+ * about (no such domain, null MX, no host answered): the reply codes
+ * and the enhanced status codes of RFC 3463 and RFC 7505.
+ */
+static void
+rcpt_synth(struct smtp_rcpt *rc, enum smtp_rcpt_state state, int code,
+    const char *fmt, ...)
+{
+	struct mk_buf	b;
+	va_list		ap;
+
+	buf_init(&b, SMTP_REPLYMAX);
+	va_start(ap, fmt);
+	if (buf_vprintf(&b, fmt, ap) == -1 && !b.toobig)
+		mk_die(EX_SOFTWARE, "out of memory");
+	va_end(ap);
+	smtp_reply_free(&rc->reply);
+	rc->reply.code = code;
+	rc->reply.text = buf_take(&b, NULL);
+	if (rc->reply.text == NULL)
+		mk_die(EX_SOFTWARE, "out of memory");
+	rc->code = code;
+	rc->state = state;
+}
+
+static void
+mx_close(struct mxconn *mc)
+{
+	if (mc->c != NULL) {
+		smtp_quit(mc->c);
+		conn_close(mc->c);
+	}
+	mc->c = NULL;
+	mc->addr[0] = '\0';
+	mc->dirty = 0;
+}
+
+/*
+ * The session with target t: the open one if it is t's (RSET first if
+ * the last transaction failed), else a new one, the old one closed.
+ * -1 with e filled when it cannot be had.
+ */
+static int
+mx_open(struct mxconn *mc, const struct server *sv,
+    const struct smtp_target *t, struct trace_state *ts, struct mk_err *e)
+{
+	struct mcurl_params	 p = sv->p;
+	const char		*heard;
+	char			 url[128 + SMTP_ADDRTEXTMAX + DNS_NAME_TEXTMAX];
+	size_t			 hlen;
+	int			 v6 = t->family == AF_INET6;
+
+	if (mc->c != NULL && strcmp(mc->addr, t->addr) == 0) {
+		if (!mc->dirty || smtp_rset(mc->c, e) == 0) {
+			mc->dirty = 0;
+			return 0;
+		}
+	}
+	mx_close(mc);
+	/*
+	 * The address, not the name: it is what our resolver found, and
+	 * libcurl would ask the system's.  libcurl says EHLO with the
+	 * URL's path, else with gethostname().
+	 */
+	if (snprintf(url, sizeof(url), "smtp://%s%s%s:%u/%s", v6 ? "[" : "",
+	    t->addr, v6 ? "]" : "", (unsigned)sv->mx_port,
+	    sv->helo != NULL ? sv->helo : "") >= (int)sizeof(url))
+		return mk_seterr(e, MK_EUSAGE, "--helo: too long");
+	p.url = url;
+	mx_note(ts, "MX host %s [%s]", t->host, t->addr);
+	if ((mc->c = conn_open(&p, e)) == NULL)
+		return -1;
+	heard = conn_heard(mc->c, &hlen);
+	smtp_caps_parse(heard, hlen, &mc->caps);
+	snprintf(mc->addr, sizeof(mc->addr), "%s", t->addr);
+	mc->dirty = 0;
+	return 0;
+}
+
+/*
+ * Deliver pr to the recipients idx[0..n) of domain: to the first of its
+ * MX targets that answers, and the recipients it defers (4xx) to the
+ * next.  Fills their entries of res (and hosts); returns a status worse
+ * than the recipients' states tell (MK_EPERM: TLS required but not
+ * offered anywhere, MK_EDATA, ...), else MK_OK.
+ */
+static enum mk_status
+mx_domain(const struct opts *o, const struct server *sv,
+    const struct prep *pr, const char *domain, const size_t *idx, size_t n,
+    struct routes *rt, struct mxconn *mc, struct trace_state *ts,
+    struct smtp_result *res, const char **hosts)
+{
+	const struct smtp_route	*r;
+	const struct mk_err	*lerr = NULL;
+	struct smtp_envelope	 env;
+	struct smtp_result	 sr;
+	struct smtp_rcpt	*rc;
+	struct mk_err		 e, last;
+	const char		**rcpt;
+	size_t			*pend, np = n, i, k, t;
+	enum mk_status		 st = MK_OK;
+	int			 answered = 0;
+
+	(void)o;
+	if ((r = route_get(rt, domain, sv, ts, &lerr)) == NULL) {
+		for (i = 0; i < n; i++)
+			rcpt_synth(&res->rcpt[idx[i]], SMTP_DEFERRED, 451,
+			    "451 4.4.3 %s", lerr->msg);
+		return lerr->st == MK_EUSAGE ? MK_EDATA : MK_OK;
+	}
+	if (r->kind == SMTP_MX_NXDOMAIN || r->kind == SMTP_MX_NULL ||
+	    r->n == 0) {
+		for (i = 0; i < n; i++) {
+			rc = &res->rcpt[idx[i]];
+			if (r->kind == SMTP_MX_NXDOMAIN)
+				rcpt_synth(rc, SMTP_REJECTED, 550, "550 5.1.2 "
+				    "%s: no such domain", domain);
+			else if (r->kind == SMTP_MX_NULL)
+				rcpt_synth(rc, SMTP_REJECTED, 556, "556 5.1.10 "
+				    "%s: null MX, the domain takes no mail "
+				    "(RFC 7505)", domain);
+			else if (r->kind == SMTP_MX_IMPLICIT && !r->tempfail)
+				rcpt_synth(rc, SMTP_REJECTED, 550, "550 5.1.2 "
+				    "%s: no MX and no address", domain);
+			else
+				rcpt_synth(rc, SMTP_DEFERRED, 451, "451 4.4.3 "
+				    "%s: no address for its mail hosts%s%s",
+				    domain, r->tempfail ? ": " : "",
+				    r->tempfail ? r->why : "");
+		}
+		return MK_OK;
+	}
+
+	pend = mk_xmalloc(n * sizeof(*pend));
+	rcpt = mk_xmalloc(n * sizeof(*rcpt));
+	memcpy(pend, idx, n * sizeof(*pend));
+	last.st = MK_ETEMP;
+	snprintf(last.msg, sizeof(last.msg), "no attempt");
+	for (t = 0; t < r->n && np > 0; t++) {
+		if (mx_open(mc, sv, &r->t[t], ts, &e) == -1) {
+			mx_note(ts, "%s [%s]: %s", r->t[t].host,
+			    r->t[t].addr, e.msg);
+			if (e.st == MK_ESOFTWARE)
+				mk_fail(&e);
+			mx_close(mc);
+			last = e;
+			continue;
+		}
+		for (i = 0; i < np; i++)
+			rcpt[i] = pr->rcpt.v[pend[i]];
+		env_fill(&env, pr);
+		env.rcpt = rcpt;
+		env.nrcpt = np;
+		if (smtp_send(mc->c, &mc->caps, &env, pr->msg.p, pr->msg.len,
+		    0, &sr, &e) == -1) {
+			if (e.st == MK_EUSAGE || e.st == MK_EDATA) {
+				/* Refused before a byte was sent. */
+				for (i = 0; i < np; i++)
+					rcpt_synth(&res->rcpt[pend[i]],
+					    SMTP_REJECTED, 554, "554 5.6.0 "
+					    "%s", e.msg);
+				np = 0;
+				st = e.st;
+				break;
+			}
+			mx_note(ts, "%s [%s]: %s", r->t[t].host,
+			    r->t[t].addr, e.msg);
+			mx_close(mc);
+			last = e;
+			continue;
+		}
+		answered = 1;
+		mc->dirty = sr.st != MK_OK;
+		/* The recipients it decided are done; the deferred go on. */
+		for (i = 0, k = 0; i < np; i++) {
+			rc = &res->rcpt[pend[i]];
+			smtp_reply_free(&rc->reply);
+			rc->reply = sr.rcpt[i].reply;
+			sr.rcpt[i].reply.text = NULL;
+			rc->code = sr.rcpt[i].code;
+			rc->state = sr.rcpt[i].state;
+			hosts[pend[i]] = r->t[t].host;
+			if (rc->state == SMTP_DEFERRED)
+				pend[k++] = pend[i];
+		}
+		np = k;
+		smtp_reply_free(&res->final);
+		res->final = sr.final;
+		sr.final.text = NULL;
+		smtp_result_free(&sr);
+	}
+	/* Deferred everywhere, or no host to be had. */
+	for (i = 0; i < np; i++) {
+		rc = &res->rcpt[pend[i]];
+		if (rc->reply.text == NULL)
+			rcpt_synth(rc, SMTP_DEFERRED, 451, "451 4.4.1 no mail "
+			    "host of %s took it: %s", domain, last.msg);
+	}
+	if (np > 0 && !answered && last.st != MK_ETEMP)
+		st = last.st;
+	free(pend);
+	free(rcpt);
+	return st;
+}
+
+/* Split address a's domain off: after the last '@', or "". */
+static const char *
+addr_domain(const char *a)
+{
+	const char *at = strrchr(a, '@');
+
+	return at != NULL ? at + 1 : "";
+}
+
+/*
+ * --mx: deliver pr domain by domain, each recipient's outcome in res
+ * (as one transaction would fill it) and its MX host in hosts.
+ */
+static void
+send_mx(const struct opts *o, const struct server *sv,
+    const struct prep *pr, struct routes *rt, struct mxconn *mc,
+    struct trace_state *ts, struct smtp_result *res, const char **hosts)
+{
+	size_t		*idx, *done, i, j, n = pr->rcpt.n, ng;
+	size_t		 ndef = 0, nrej = 0;
+	enum mk_status	 st, worst = MK_OK;
+
+	memset(res, 0, sizeof(*res));
+	res->rcpt = mk_xmalloc(n * sizeof(*res->rcpt));
+	memset(res->rcpt, 0, n * sizeof(*res->rcpt));
+	res->nrcpt = n;
+	idx = mk_xmalloc(n * sizeof(*idx));
+	done = mk_xmalloc(n * sizeof(*done));
+	memset(done, 0, n * sizeof(*done));
+	for (i = 0; i < n; i++) {
+		res->rcpt[i].addr = pr->rcpt.v[i];
+		res->rcpt[i].state = SMTP_DEFERRED;
+		hosts[i] = NULL;
+	}
+	/* Recipients by domain (RFC 5321 5.1), in the order given. */
+	for (i = 0; i < n; i++) {
+		if (done[i])
+			continue;
+		ng = 0;
+		for (j = i; j < n; j++)
+			if (!done[j] && strcasecmp(addr_domain(pr->rcpt.v[i]),
+			    addr_domain(pr->rcpt.v[j])) == 0) {
+				idx[ng++] = j;
+				done[j] = 1;
+			}
+		if (addr_domain(pr->rcpt.v[i])[0] == '\0') {
+			for (j = 0; j < ng; j++)
+				rcpt_synth(&res->rcpt[idx[j]], SMTP_REJECTED,
+				    553, "553 5.1.3 no domain in the address");
+			continue;
+		}
+		st = mx_domain(o, sv, pr, addr_domain(pr->rcpt.v[i]), idx,
+		    ng, rt, mc, ts, res, hosts);
+		if (worst == MK_OK)
+			worst = st;
+	}
+	for (i = 0; i < n; i++) {
+		if (res->rcpt[i].state == SMTP_ACCEPTED)
+			res->naccepted++;
+		else if (res->rcpt[i].state == SMTP_DEFERRED)
+			ndef++;
+		else
+			nrej++;
+	}
+	res->st = worst != MK_OK ? worst : ndef > 0 ? MK_ETEMP :
+	    nrej > 0 ? MK_ENOUSER : MK_OK;
+	if (res->final.text == NULL) {
+		/* No transaction: the first recipient's outcome. */
+		res->final.code = res->rcpt[0].code;
+		res->final.text = mk_xstrdup(res->rcpt[0].reply.text != NULL ?
+		    res->rcpt[0].reply.text : "");
+	}
+	free(idx);
+	free(done);
 }
 
 /* --dry-run: the envelope, an empty line, the message. */
@@ -958,11 +1522,13 @@ state_name(enum smtp_rcpt_state st)
  * Tell how message k of n went: one JSON object, or a line on standard
  * error per recipient that did not get it.  res is NULL when the
  * message failed before the server answered (then err says why).
+ * hosts (--mx, else NULL) names the MX host that decided, per
+ * recipient (NULL entries: none did).
  */
 static void
 report(const struct opts *o, size_t k, size_t n, const struct prep *pr,
     const struct smtp_result *res, const struct mk_err *err,
-    struct json_w *jw)
+    const char *const *hosts, struct json_w *jw)
 {
 	char	line[512], which[32];
 	size_t	i;
@@ -1005,6 +1571,8 @@ report(const struct opts *o, size_t k, size_t n, const struct prep *pr,
 			json_kv_str(jw, "status",
 			    state_name(res->rcpt[i].state));
 			json_kv_str(jw, "reply", res->rcpt[i].reply.text);
+			if (hosts != NULL && hosts[i] != NULL)
+				json_kv_str(jw, "host", hosts[i]);
 			json_obj_end(jw);
 		}
 		json_arr_end(jw);
@@ -1013,6 +1581,29 @@ report(const struct opts *o, size_t k, size_t n, const struct prep *pr,
 	}
 	json_obj_end(jw);
 	json_end_document(jw);
+}
+
+/*
+ * Exit without running the libraries' exit handlers: OpenSSL's and
+ * GnuTLS's only free what the process is about to lose anyway, and they
+ * take a good share of a one-message run (see bench/msend.sh).  Our
+ * output is flushed and checked first.  Sanitizer builds exit normally,
+ * so that the leak check still runs.
+ */
+static void
+leave(int code)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		mk_warn("write standard output: %s", strerror(errno));
+		if (code == 0)
+			code = EX_IOERR;
+	}
+	(void)fflush(stderr);
+#if defined(__SANITIZE_ADDRESS__)
+	exit(code);
+#else
+	_exit(code);
+#endif
 }
 
 int
@@ -1028,6 +1619,10 @@ main(int argc, char *argv[])
 	struct conn		*c = NULL;
 	struct json_w		 jw;
 	struct mk_err		 e;
+	struct routes		 rt = { NULL, NULL, NULL, 0 };
+	struct mxconn		 mc;
+	struct trace_state	 ts, *tsp = NULL;
+	const char		**hosts = NULL;
 	const char		*heard;
 	size_t			 i, hlen;
 	enum mk_status		 st = MK_OK;
@@ -1038,21 +1633,34 @@ main(int argc, char *argv[])
 	setup_server(&o, &sv);
 	read_inputs(&o, &m);
 	json_init_file(&jw, stdout, 0);
-	if (sv.p.insecure && !o.dry_run)
+	if (sv.p.insecure && !o.dry_run && !o.mx)
 		mk_warn("%s", mcurl_insecure_warning());
+	memset(&mc, 0, sizeof(mc));
+	if (o.mx && o.trace) {
+		trace_init(&ts, stderr, TRACE_SMTP);
+		tsp = &ts;
+	}
 
 	for (i = 0; i < m.n; i++) {
-		if (prepare(&o, &sv, &m.v[i], &pr, &e) == -1) {
-			report(&o, i, m.n, &pr, NULL, &e, &jw);
+		if (prep_take(&o, &sv, &m, i, &pr, &e) == -1) {
+			report(&o, i, m.n, &pr, NULL, &e, NULL, &jw);
 			if (st == MK_OK)
 				st = e.st;
 			prep_free(&pr);
-			buf_free(&m.v[i]);
 			continue;
 		}
-		buf_free(&m.v[i]);
 		if (o.dry_run) {
 			print_dry(&pr);
+			prep_free(&pr);
+			continue;
+		}
+		if (o.mx) {
+			hosts = mk_xrealloc(hosts, pr.rcpt.n * sizeof(*hosts));
+			send_mx(&o, &sv, &pr, &rt, &mc, tsp, &res, hosts);
+			report(&o, i, m.n, &pr, &res, NULL, hosts, &jw);
+			if (st == MK_OK)
+				st = res.st;
+			smtp_result_free(&res);
 			prep_free(&pr);
 			continue;
 		}
@@ -1063,16 +1671,12 @@ main(int argc, char *argv[])
 			smtp_caps_parse(heard, hlen, &caps);
 		} else if (dirty && smtp_rset(c, &e) == -1)
 			goto broken;
-		env.from = pr.from;
-		env.rcpt = (const char *const *)pr.rcpt.v;
-		env.nrcpt = pr.rcpt.n;
-		env.eightbit = pr.eightbit;
-		env.smtputf8 = pr.smtputf8;
-		if (smtp_send(c, &caps, &env, pr.msg.p, pr.msg.len, &res,
-		    &e) == -1) {
+		env_fill(&env, &pr);
+		if (smtp_send(c, &caps, &env, pr.msg.p, pr.msg.len,
+		    i + 1 == m.n ? SMTP_SEND_LAST : 0, &res, &e) == -1) {
 			if (e.st == MK_EUSAGE || e.st == MK_EDATA) {
 				/* Refused before a byte was sent. */
-				report(&o, i, m.n, &pr, NULL, &e, &jw);
+				report(&o, i, m.n, &pr, NULL, &e, NULL, &jw);
 				if (st == MK_OK)
 					st = e.st;
 				prep_free(&pr);
@@ -1080,8 +1684,13 @@ main(int argc, char *argv[])
 			}
 			goto broken;
 		}
-		report(&o, i, m.n, &pr, &res, NULL, &jw);
+		report(&o, i, m.n, &pr, &res, NULL, NULL, &jw);
 		dirty = res.st != MK_OK;
+		if (res.quit) {
+			/* QUIT went with the last message: done. */
+			conn_close(c);
+			c = NULL;
+		}
 		if (st == MK_OK)
 			st = res.st;
 		smtp_result_free(&res);
@@ -1091,16 +1700,23 @@ main(int argc, char *argv[])
 		smtp_quit(c);
 	goto out;
 broken:
-	report(&o, i, m.n, &pr, NULL, &e, &jw);
+	report(&o, i, m.n, &pr, NULL, &e, NULL, &jw);
 	prep_free(&pr);
 	st = e.st;
 	for (i++; i < m.n; i++)
 		buf_free(&m.v[i]);
 out:
 	conn_close(c);
+	mx_close(&mc);
+	routes_free(&rt);
+	free(hosts);
+	if (tsp != NULL) {
+		(void)trace_flush(tsp);
+		trace_free(tsp);
+	}
 	server_free(&sv);
 	free(m.v);
 	free(o.files);
 	free(o.headers);
-	return mk_exitcode(st);
+	leave(mk_exitcode(st));
 }

@@ -1,6 +1,11 @@
 /*
  * smtp.c: the SMTP mail transaction over lib/conn, and its pure parts.
  */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,13 +26,30 @@ static void	rcpt_set(struct smtp_rcpt *, const struct smtp_reply *,
 		    enum mk_status);
 static int	reply_dup(struct smtp_reply *, const struct smtp_reply *,
 		    struct mk_err *);
+static void	mail_params(const struct smtp_caps *,
+		    const struct smtp_envelope *, size_t, char *, size_t);
+static int	env_check(const struct smtp_caps *,
+		    const struct smtp_envelope *, struct mk_err *);
+static int	env_group(const struct smtp_caps *,
+		    const struct smtp_envelope *, size_t, struct mk_buf *);
 static int	send_commands(struct conn *, const struct smtp_caps *,
 		    const struct smtp_envelope *, size_t,
 		    struct smtp_reply *, struct smtp_result *,
 		    struct smtp_reply *, int *, struct mk_err *);
-static int	send_data(struct conn *, const uint8_t *, size_t,
+static int	send_data(struct conn *, const uint8_t *, size_t, int,
 		    struct mk_err *);
 static enum mk_status rcpt_status(int);
+static int	answer_name(const uint8_t *, size_t, const struct dns_msg *,
+		    const uint8_t *, size_t, uint8_t *, size_t *,
+		    const char **);
+static int	route_add(struct smtp_route *, const char *, const char *,
+		    int, uint16_t, struct mk_err *);
+static int	route_literal(const char *, struct smtp_route *,
+		    struct mk_err *);
+static int	route_host(const struct res_params *, const char *,
+		    uint16_t, struct smtp_route *, struct mk_err *);
+
+#define CNAME_HOPS	8	/* CNAMEs followed in one answer section */
 
 /*
  * The line of p[0..len) that starts at off: returns the offset just past
@@ -613,6 +635,64 @@ rcpt_status(int code)
 	return mcurl_smtp_reply_status(code, MCURL_SMTP_RCPT);
 }
 
+/* The parameters of MAIL FROM, into params[0..size). */
+static void
+mail_params(const struct smtp_caps *caps, const struct smtp_envelope *env,
+    size_t len, char *params, size_t size)
+{
+	size_t l;
+
+	snprintf(params, size, "%s%s",
+	    env->eightbit && caps->eightbitmime ? " BODY=8BITMIME" : "",
+	    env->smtputf8 ? " SMTPUTF8" : "");
+	if (caps->size) {
+		/* RFC 1870: an estimate; dot-stuffing adds a little. */
+		l = strlen(params);
+		snprintf(params + l, size - l, " SIZE=%zu", len);
+	}
+}
+
+/* Whether env can be sent to a server with caps (see smtp_send). */
+static int
+env_check(const struct smtp_caps *caps, const struct smtp_envelope *env,
+    struct mk_err *e)
+{
+	size_t i;
+
+	if (!smtp_addr_ok(env->from, 1))
+		return mk_seterr(e, MK_EUSAGE, "bad sender address");
+	if (env->nrcpt == 0)
+		return mk_seterr(e, MK_EDATA, "no recipients");
+	if (env->nrcpt > SMTP_RCPTMAX)
+		return mk_seterr(e, MK_EDATA, "more than %d recipients",
+		    SMTP_RCPTMAX);
+	for (i = 0; i < env->nrcpt; i++)
+		if (!smtp_addr_ok(env->rcpt[i], 0))
+			return mk_seterr(e, MK_EUSAGE, "bad recipient "
+			    "address");
+	if (env->smtputf8 && !caps->smtputf8)
+		return mk_seterr(e, MK_EDATA, "non-ASCII address, and the "
+		    "server does not offer SMTPUTF8");
+	return 0;
+}
+
+/* RFC 2920 3.1: MAIL, RCPT ... and DATA last, as one group, into b. */
+static int
+env_group(const struct smtp_caps *caps, const struct smtp_envelope *env,
+    size_t len, struct mk_buf *b)
+{
+	char	params[96];
+	size_t	i;
+
+	mail_params(caps, env, len, params, sizeof(params));
+	if (buf_printf(b, "MAIL FROM:<%s>%s\r\n", env->from, params) == -1)
+		return -1;
+	for (i = 0; i < env->nrcpt; i++)
+		if (buf_printf(b, "RCPT TO:<%s>\r\n", env->rcpt[i]) == -1)
+			return -1;
+	return buf_adds(b, "DATA\r\n");
+}
+
 /*
  * MAIL FROM, the RCPT TOs and (pipelined, or when a recipient was
  * accepted) DATA, and their replies.  *sentdata says whether DATA was
@@ -629,26 +709,10 @@ send_commands(struct conn *c, const struct smtp_caps *caps,
 	size_t		i;
 	int		rc = -1;
 
-	snprintf(params, sizeof(params), "%s%s",
-	    env->eightbit && caps->eightbitmime ? " BODY=8BITMIME" : "",
-	    env->smtputf8 ? " SMTPUTF8" : "");
-	if (caps->size) {
-		/* RFC 1870: an estimate; dot-stuffing adds a little. */
-		size_t l = strlen(params);
-		snprintf(params + l, sizeof(params) - l, " SIZE=%zu", len);
-	}
 	*sentdata = 0;
 	buf_init(&b, 0);
 	if (caps->pipelining) {
-		/* RFC 2920 3.1: MAIL, RCPT ... and DATA last in one group. */
-		if (buf_printf(&b, "MAIL FROM:<%s>%s\r\n", env->from,
-		    params) == -1)
-			goto nomem;
-		for (i = 0; i < env->nrcpt; i++)
-			if (buf_printf(&b, "RCPT TO:<%s>\r\n",
-			    env->rcpt[i]) == -1)
-				goto nomem;
-		if (buf_adds(&b, "DATA\r\n") == -1)
+		if (env_group(caps, env, len, &b) == -1)
 			goto nomem;
 		if (conn_send_lines(c, b.p, b.len, e) == -1)
 			goto out;
@@ -661,6 +725,7 @@ send_commands(struct conn *c, const struct smtp_caps *caps,
 		rc = smtp_reply_read(c, dr, e);
 		goto out;
 	}
+	mail_params(caps, env, len, params, sizeof(params));
 	if (conn_cmd(c, e, "MAIL FROM:<%s>%s", env->from, params) == -1 ||
 	    smtp_reply_read(c, mr, e) == -1)
 		goto out;
@@ -691,9 +756,13 @@ out:
 	return rc;
 }
 
-/* The message, dot-stuffed, then the end-of-data line. */
+/*
+ * The message, dot-stuffed, then the end-of-data line; then QUIT when
+ * quit is set (pipelined: no wait between them).
+ */
 static int
-send_data(struct conn *c, const uint8_t *msg, size_t len, struct mk_err *e)
+send_data(struct conn *c, const uint8_t *msg, size_t len, int quit,
+    struct mk_err *e)
 {
 	struct smtp_dot	 d;
 	uint8_t		*out;
@@ -713,6 +782,8 @@ send_data(struct conn *c, const uint8_t *msg, size_t len, struct mk_err *e)
 	}
 	if (len == 0 && rc == 0)
 		rc = conn_send(c, out, smtp_dot_final(&d, out), e);
+	if (quit && rc == 0)
+		rc = conn_send_lines(c, "QUIT\r\n", 6, e);
 	free(out);
 	return rc;
 }
@@ -720,31 +791,21 @@ send_data(struct conn *c, const uint8_t *msg, size_t len, struct mk_err *e)
 int
 smtp_send(struct conn *c, const struct smtp_caps *caps,
     const struct smtp_envelope *env, const uint8_t *msg, size_t len,
-    struct smtp_result *res, struct mk_err *e)
+    int flags, struct smtp_result *res, struct mk_err *e)
 {
 	struct smtp_reply	 mr = { 0, NULL }, dr = { 0, NULL };
 	struct smtp_reply	 fr = { 0, NULL };
 	enum mk_status		 st, first = MK_OK;
 	size_t			 i, ndeferred = 0, nrejected = 0;
 	int			 sentdata, rc = -1;
+	int			 quit = (flags & SMTP_SEND_LAST) &&
+				    caps->pipelining;
 
 	memset(res, 0, sizeof(*res));
-	if (!smtp_addr_ok(env->from, 1))
-		return mk_seterr(e, MK_EUSAGE, "bad sender address");
-	if (env->nrcpt == 0)
-		return mk_seterr(e, MK_EDATA, "no recipients");
-	if (env->nrcpt > SMTP_RCPTMAX)
-		return mk_seterr(e, MK_EDATA, "more than %d recipients",
-		    SMTP_RCPTMAX);
-	for (i = 0; i < env->nrcpt; i++)
-		if (!smtp_addr_ok(env->rcpt[i], 0))
-			return mk_seterr(e, MK_EUSAGE, "bad recipient "
-			    "address");
-	if (env->smtputf8 && !caps->smtputf8)
-		return mk_seterr(e, MK_EDATA, "non-ASCII address, and the "
-		    "server does not offer SMTPUTF8");
+	if (env_check(caps, env, e) == -1)
+		return -1;
 	if ((res->rcpt = calloc(env->nrcpt, sizeof(*res->rcpt))) == NULL)
-		return mk_seterr(e, MK_ESOFTWARE, "out of memory");
+		goto nomem;
 	res->nrcpt = env->nrcpt;
 	for (i = 0; i < env->nrcpt; i++) {
 		res->rcpt[i].addr = env->rcpt[i];
@@ -795,9 +856,18 @@ smtp_send(struct conn *c, const struct smtp_caps *caps,
 		fr = dr;
 		dr.text = NULL;
 	} else {
-		if (send_data(c, msg, len, e) == -1 ||
+		if (send_data(c, msg, len, quit, e) == -1 ||
 		    smtp_reply_read(c, &fr, e) == -1)
 			goto out;
+		if (quit) {
+			/* The mail is in; the QUIT reply matters little. */
+			struct smtp_reply	qr;
+			struct mk_err		qe;
+
+			if (smtp_reply_read(c, &qr, &qe) == 0)
+				smtp_reply_free(&qr);
+			res->quit = 1;
+		}
 		if (fr.code >= 200 && fr.code < 300) {
 			res->final = fr;
 			fr.text = NULL;
@@ -843,10 +913,13 @@ abort_data:
 	 */
 	rc = 0;
 	if (sentdata && dr.code == 354) {
-		if (send_data(c, NULL, 0, e) == -1 ||
+		if (send_data(c, NULL, 0, 0, e) == -1 ||
 		    smtp_reply_read(c, &fr, e) == -1)
 			rc = -1;
 	}
+	goto out;
+nomem:
+	mk_seterr(e, MK_ESOFTWARE, "out of memory");
 out:
 	smtp_reply_free(&mr);
 	smtp_reply_free(&dr);
@@ -879,4 +952,346 @@ smtp_quit(struct conn *c)
 
 	if (conn_cmd(c, &e, "QUIT") == 0 && smtp_reply_read(c, &r, &e) == 0)
 		smtp_reply_free(&r);
+}
+
+/*
+ * The name whose records answer a query for qname: qname, or the end of
+ * the CNAME chain from it in the answer section (at most CNAME_HOPS
+ * links), into out (DNS_NAME_MAX bytes).
+ */
+static int
+answer_name(const uint8_t *msg, size_t len, const struct dns_msg *m,
+    const uint8_t *qname, size_t qnamelen, uint8_t *out, size_t *outlen,
+    const char **err)
+{
+	struct dns_iter	it;
+	struct dns_rr	rr;
+	size_t		off;
+	int		hops, found, rc;
+
+	memcpy(out, qname, qnamelen);
+	*outlen = qnamelen;
+	for (hops = 0; hops < CNAME_HOPS; hops++) {
+		found = 0;
+		dns_iter_init(&it, m, DNS_S_ANSWER);
+		while ((rc = dns_rr_next(&it, &rr, err)) == 1) {
+			if (rr.type != DNS_T_CNAME || rr.class != DNS_C_IN ||
+			    !dns_name_equal(rr.owner, rr.ownerlen, out,
+			    *outlen))
+				continue;
+			off = rr.rdoff;
+			if (dns_name_unpack(msg, len, &off, out, outlen,
+			    err) == -1)
+				return -1;
+			found = 1;
+			break;
+		}
+		if (rc == -1)
+			return -1;
+		if (!found)
+			return 0;
+	}
+	*err = "CNAME chain too long";
+	return -1;
+}
+
+int
+smtp_mx_parse(const uint8_t *reply, size_t len, const uint8_t *qname,
+    size_t qnamelen, struct smtp_mx *mx, size_t mxmax, size_t *nmx,
+    enum smtp_mx_kind *kind, const char **err)
+{
+	struct dns_msg	 m;
+	struct dns_iter	 it;
+	struct dns_rr	 rr;
+	uint8_t		 name[DNS_NAME_MAX], host[DNS_NAME_MAX];
+	size_t		 namelen, hostlen, off, nnull = 0;
+	int		 rc;
+
+	*nmx = 0;
+	*kind = SMTP_MX_IMPLICIT;
+	if (dns_msg_parse(reply, len, &m, err) == -1)
+		return -1;
+	if (m.rcode == DNS_R_NXDOMAIN) {
+		*kind = SMTP_MX_NXDOMAIN;
+		return 0;
+	}
+	if (m.rcode != DNS_R_NOERROR) {
+		*err = "the name server answered with an error";
+		return -1;
+	}
+	if (answer_name(reply, len, &m, qname, qnamelen, name, &namelen,
+	    err) == -1)
+		return -1;
+	dns_iter_init(&it, &m, DNS_S_ANSWER);
+	while ((rc = dns_rr_next(&it, &rr, err)) == 1) {
+		if (rr.type != DNS_T_MX || rr.class != DNS_C_IN ||
+		    !dns_name_equal(rr.owner, rr.ownerlen, name, namelen))
+			continue;
+		if (rr.rdlen < 3) {
+			*err = "short MX rdata";
+			return -1;
+		}
+		off = rr.rdoff + 2;
+		if (dns_name_unpack(reply, len, &off, host, &hostlen,
+		    err) == -1)
+			return -1;
+		/* RFC 7505 3: the host "." is no host. */
+		if (hostlen == 1) {
+			nnull++;
+			continue;
+		}
+		if (*nmx == mxmax)
+			continue;
+		mx[*nmx].pref = (uint16_t)(reply[rr.rdoff] << 8 |
+		    reply[rr.rdoff + 1]);
+		if (dns_name_to_text(host, hostlen, mx[*nmx].host,
+		    sizeof(mx[*nmx].host)) == -1) {
+			*err = "bad MX host name";
+			return -1;
+		}
+		(*nmx)++;
+	}
+	if (rc == -1)
+		return -1;
+	if (*nmx > 0)
+		*kind = SMTP_MX_FOUND;
+	else if (nnull > 0)
+		*kind = SMTP_MX_NULL;
+	return 0;
+}
+
+int
+smtp_mx_addrs(const uint8_t *reply, size_t len, const uint8_t *qname,
+    size_t qnamelen, uint16_t qtype, char (*out)[SMTP_ADDRTEXTMAX],
+    size_t max, size_t *n, int *nxdomain, const char **err)
+{
+	struct dns_msg	 m;
+	struct dns_iter	 it;
+	struct dns_rr	 rr;
+	uint8_t		 name[DNS_NAME_MAX];
+	size_t		 namelen, alen;
+	int		 rc, af;
+
+	*n = 0;
+	*nxdomain = 0;
+	if (qtype != DNS_T_A && qtype != DNS_T_AAAA) {
+		*err = "not an address type";
+		return -1;
+	}
+	af = qtype == DNS_T_A ? AF_INET : AF_INET6;
+	alen = qtype == DNS_T_A ? 4 : 16;
+	if (dns_msg_parse(reply, len, &m, err) == -1)
+		return -1;
+	if (m.rcode == DNS_R_NXDOMAIN) {
+		*nxdomain = 1;
+		return 0;
+	}
+	if (m.rcode != DNS_R_NOERROR) {
+		*err = "the name server answered with an error";
+		return -1;
+	}
+	if (answer_name(reply, len, &m, qname, qnamelen, name, &namelen,
+	    err) == -1)
+		return -1;
+	dns_iter_init(&it, &m, DNS_S_ANSWER);
+	while ((rc = dns_rr_next(&it, &rr, err)) == 1) {
+		if (rr.type != qtype || rr.class != DNS_C_IN ||
+		    rr.rdlen != alen || *n == max ||
+		    !dns_name_equal(rr.owner, rr.ownerlen, name, namelen))
+			continue;
+		if (inet_ntop(af, reply + rr.rdoff, out[*n],
+		    SMTP_ADDRTEXTMAX) == NULL) {
+			*err = "bad address";
+			return -1;
+		}
+		(*n)++;
+	}
+	return rc == -1 ? -1 : 0;
+}
+
+void
+smtp_mx_order(struct smtp_mx *mx, size_t n, uint32_t (*rnd)(uint32_t))
+{
+	struct smtp_mx	tmp;
+	size_t		i, j, k, run;
+
+	/* Insertion sort: stable, and n is at most SMTP_MX_MAX. */
+	for (i = 1; i < n; i++) {
+		tmp = mx[i];
+		for (j = i; j > 0 && mx[j - 1].pref > tmp.pref; j--)
+			mx[j] = mx[j - 1];
+		mx[j] = tmp;
+	}
+	/* Fisher-Yates within each run of equal preferences. */
+	for (i = 0; i < n; i += run) {
+		for (run = 1; i + run < n && mx[i + run].pref == mx[i].pref;
+		    run++)
+			;
+		for (k = run; k > 1; k--) {
+			j = rnd((uint32_t)k);
+			if (j >= k)
+				j = k - 1;
+			tmp = mx[i + k - 1];
+			mx[i + k - 1] = mx[i + j];
+			mx[i + j] = tmp;
+		}
+	}
+}
+
+static int
+route_add(struct smtp_route *r, const char *host, const char *addr,
+    int family, uint16_t pref, struct mk_err *e)
+{
+	struct smtp_target	*nt, *t;
+	size_t			 n;
+
+	if (r->n == SMTP_TARGETMAX)
+		return 0;
+	if ((nt = realloc(r->t, (r->n + 1) * sizeof(*nt))) == NULL)
+		return mk_seterr(e, MK_ESOFTWARE, "out of memory");
+	r->t = nt;
+	t = &r->t[r->n++];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->host, sizeof(t->host), "%s", host);
+	n = strlen(t->host);
+	if (n > 1 && t->host[n - 1] == '.')
+		t->host[n - 1] = '\0';
+	snprintf(t->addr, sizeof(t->addr), "%s", addr);
+	t->family = family;
+	t->pref = pref;
+	return 0;
+}
+
+/* "[192.0.2.1]" or "[IPv6:2001:db8::1]" (RFC 5321 4.1.3). */
+static int
+route_literal(const char *domain, struct smtp_route *r, struct mk_err *e)
+{
+	struct in6_addr	 a6;
+	char		 lit[SMTP_ADDRTEXTMAX + 8];
+	const char	*p = domain + 1;
+	size_t		 n = strlen(p);
+	int		 v6 = 0;
+
+	if (n < 2 || p[n - 1] != ']' || n - 1 >= sizeof(lit))
+		return mk_seterr(e, MK_EUSAGE, "%s: bad address literal",
+		    domain);
+	memcpy(lit, p, n - 1);
+	lit[n - 1] = '\0';
+	if (strncasecmp(lit, "IPv6:", 5) == 0) {
+		memmove(lit, lit + 5, strlen(lit + 5) + 1);
+		v6 = 1;
+	}
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, lit, &a6) != 1)
+		return mk_seterr(e, MK_EUSAGE, "%s: bad address literal",
+		    domain);
+	r->kind = SMTP_MX_FOUND;
+	return route_add(r, domain, lit, v6 ? AF_INET6 : AF_INET, 0, e);
+}
+
+/* The IPv4, then the IPv6 addresses of host, added to r. */
+static int
+route_host(const struct res_params *p, const char *host, uint16_t pref,
+    struct smtp_route *r, struct mk_err *e)
+{
+	static const uint16_t	 types[] = { DNS_T_A, DNS_T_AAAA };
+	struct res_q		*q = NULL;
+	struct res_result	 rr;
+	struct mk_err		 qe;
+	char			 addr[SMTP_TARGETMAX][SMTP_ADDRTEXTMAX];
+	uint8_t			 wire[DNS_NAME_MAX];
+	const char		*err = NULL;
+	size_t			 wlen, i, k, n;
+	int			 nx;
+
+	if (dns_name_from_text(host, wire, sizeof(wire), &wlen, &err) == -1) {
+		r->tempfail = 1;
+		snprintf(r->why, sizeof(r->why), "%s: %s", host, err);
+		return 0;
+	}
+	for (k = 0; k < MK_NELEM(types); k++) {
+		if (res_query(p, wire, wlen, types[k], DNS_C_IN, &q,
+		    &qe) == -1) {
+			res_q_free(q);
+			q = NULL;
+			r->tempfail = 1;
+			snprintf(r->why, sizeof(r->why), "%s", qe.msg);
+			continue;
+		}
+		res_q_result(q, &rr);
+		if (smtp_mx_addrs(rr.reply, rr.len, wire, wlen, types[k],
+		    addr, SMTP_TARGETMAX, &n, &nx, &err) == -1) {
+			r->tempfail = 1;
+			snprintf(r->why, sizeof(r->why), "%s: %s", host, err);
+			n = 0;
+		}
+		res_q_free(q);
+		q = NULL;
+		for (i = 0; i < n; i++)
+			if (route_add(r, host, addr[i], types[k] == DNS_T_A ?
+			    AF_INET : AF_INET6, pref, e) == -1)
+				return -1;
+	}
+	return 0;
+}
+
+int
+smtp_route_lookup(const struct res_params *p, const char *domain,
+    uint32_t (*rnd)(uint32_t), struct smtp_route *r, struct mk_err *e)
+{
+	struct smtp_mx		*mx = NULL;
+	struct res_q		*q = NULL;
+	struct res_result	 rr;
+	struct mk_err		 qe;
+	char			 text[DNS_NAME_TEXTMAX];
+	uint8_t			 wire[DNS_NAME_MAX];
+	const char		*err = NULL;
+	size_t			 wlen, nmx = 0, i;
+	int			 rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (domain[0] == '[')
+		return route_literal(domain, r, e);
+	/* The domain as an absolute name: no search list. */
+	if (snprintf(text, sizeof(text), "%s%s", domain,
+	    domain[0] != '\0' && domain[strlen(domain) - 1] == '.' ? "" :
+	    ".") >= (int)sizeof(text) || domain[0] == '\0' ||
+	    dns_name_from_text(text, wire, sizeof(wire), &wlen, &err) == -1)
+		return mk_seterr(e, MK_EUSAGE, "%s: not a domain name%s%s",
+		    domain, err != NULL ? ": " : "", err != NULL ? err : "");
+	if ((mx = calloc(SMTP_MX_MAX, sizeof(*mx))) == NULL)
+		return mk_seterr(e, MK_ESOFTWARE, "out of memory");
+	if (res_query(p, wire, wlen, DNS_T_MX, DNS_C_IN, &q, &qe) == -1) {
+		mk_seterr(e, qe.st, "MX of %s: %s", domain, qe.msg);
+		goto out;
+	}
+	res_q_result(q, &rr);
+	if (smtp_mx_parse(rr.reply, rr.len, wire, wlen, mx, SMTP_MX_MAX,
+	    &nmx, &r->kind, &err) == -1) {
+		mk_seterr(e, MK_EPROTO, "MX of %s: %s", domain, err);
+		goto out;
+	}
+	if (r->kind == SMTP_MX_IMPLICIT) {
+		/* RFC 5321 5.1: the domain itself, preference 0. */
+		nmx = 1;
+		mx[0].pref = 0;
+		snprintf(mx[0].host, sizeof(mx[0].host), "%s", text);
+	}
+	smtp_mx_order(mx, nmx, rnd);
+	for (i = 0; i < nmx; i++)
+		if (route_host(p, mx[i].host, mx[i].pref, r, e) == -1)
+			goto out;
+	rc = 0;
+out:
+	res_q_free(q);
+	free(mx);
+	if (rc == -1)
+		smtp_route_free(r);
+	return rc;
+}
+
+void
+smtp_route_free(struct smtp_route *r)
+{
+	free(r->t);
+	memset(r, 0, sizeof(*r));
 }

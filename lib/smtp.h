@@ -12,7 +12,11 @@
  *   smtp_reply_parse()	 one reply line;
  *   smtp_dot_*()	 CRLF normalisation and dot-stuffing, streaming;
  *   smtp_head_*()	 where the header fields of a message lie;
- *   smtp_addrlist_parse() addr-specs of an address-list field.
+ *   smtp_addrlist_parse() addr-specs of an address-list field;
+ *   smtp_mx_parse(), smtp_mx_addrs(), smtp_mx_order()  MX and address
+ *			 replies, and the order to try MX hosts in.
+ * smtp_route_lookup() asks the resolver (lib/res.h) where a domain's
+ * mail goes, for direct delivery (msend --mx).
  * Everything that comes from the server or from a message is untrusted.
  */
 #ifndef SMTP_H
@@ -23,7 +27,9 @@
 
 #include "buf.h"
 #include "conn.h"
+#include "dns.h"
 #include "mk.h"
+#include "res.h"
 
 #define SMTP_REPLYMAX	4096	/* bytes of reply text kept */
 #define SMTP_ADDRMAX	998	/* bytes of one address (RFC 5321 line) */
@@ -200,6 +206,8 @@ struct smtp_result {
 	enum mk_status		 st;	/* MK_OK when all were accepted */
 	struct smtp_reply	 final;	/* the last reply that mattered:
 					   DATA end, or the failure */
+	int			 quit;	/* QUIT went with the data and
+					   was answered: session over */
 };
 
 void	smtp_result_free(struct smtp_result *res);
@@ -216,15 +224,115 @@ void	smtp_result_free(struct smtp_result *res);
  * broke or the server broke the protocol: conn_ errors, MK_EPROTO, and
  * MK_EUSAGE/MK_EDATA for an address smtp_addr_ok() refuses or 8-bit
  * addresses without SMTPUTF8 (nothing sent then).
+ *
+ *
+ * flags SMTP_SEND_LAST: no transaction follows.  With PIPELINING, QUIT
+ * then goes right behind the end of the data (RFC 2920 3.1: message
+ * content may start a group, QUIT may end it), which saves waiting for
+ * one reply, and its reply is read too; res->quit tells that it was
+ * (then only conn_close() is left to do), else send smtp_quit().
+ *
+ * (The next transaction's MAIL, RCPT and DATA could go behind the data
+ * the same way, but Postfix then often writes the reply to the dot on
+ * its own and the next replies as a second small segment, which Nagle's
+ * algorithm holds until our delayed ACK: 40 ms per message.)
  */
+#define SMTP_SEND_LAST	0x1	/* QUIT behind the data */
+
 int	smtp_send(struct conn *c, const struct smtp_caps *caps,
 	    const struct smtp_envelope *env, const uint8_t *msg, size_t len,
-	    struct smtp_result *res, struct mk_err *e);
+	    int flags, struct smtp_result *res, struct mk_err *e);
 
 /* RSET, and its reply; -1 with e set if it is not 250. */
 int	smtp_rset(struct conn *c, struct mk_err *e);
 
 /* QUIT, and its reply (errors ignored: the mail is already sent). */
 void	smtp_quit(struct conn *c);
+
+/*
+ * Direct delivery (RFC 5321 5.1): which hosts take a domain's mail.
+ */
+
+#define SMTP_MX_MAX	16	/* MX records of one domain used */
+#define SMTP_TARGETMAX	32	/* addresses tried for one domain */
+#define SMTP_ADDRTEXTMAX 46	/* INET6_ADDRSTRLEN */
+
+/* What the MX reply says about a domain. */
+enum smtp_mx_kind {
+	SMTP_MX_FOUND = 0,	/* MX records naming hosts */
+	SMTP_MX_IMPLICIT,	/* no MX: the domain is its own host (5.1) */
+	SMTP_MX_NULL,		/* null MX "0 .": no mail (RFC 7505) */
+	SMTP_MX_NXDOMAIN	/* the domain does not exist */
+};
+
+/* One MX record. */
+struct smtp_mx {
+	uint16_t	 pref;
+	char		 host[DNS_NAME_TEXTMAX];	/* text, trailing dot */
+};
+
+/*
+ * The MX records of the reply (untrusted) to an MX query for qname
+ * (wire form), into mx[0..mxmax): those owned by qname, or by the end of
+ * a CNAME chain from it in the answer section.  *kind says what the
+ * reply means: NXDOMAIN, no MX (IMPLICIT), only MX records whose host
+ * is the root (NULL; such records among others are skipped), or FOUND.
+ * Records past mxmax are dropped.  0, or -1 with *err (a malformed
+ * reply, an rcode other than NOERROR and NXDOMAIN).  No I/O.
+ */
+int	smtp_mx_parse(const uint8_t *reply, size_t len, const uint8_t *qname,
+	    size_t qnamelen, struct smtp_mx *mx, size_t mxmax, size_t *nmx,
+	    enum smtp_mx_kind *kind, const char **err);
+
+/*
+ * The A (qtype DNS_T_A) or AAAA records of the reply (untrusted) to a
+ * query for qname (CNAME chains followed, as above), as numeric text
+ * into out[0..max).  *n counts them; *nxdomain is set for NXDOMAIN.
+ * 0, or -1 with *err as smtp_mx_parse().
+ */
+int	smtp_mx_addrs(const uint8_t *reply, size_t len, const uint8_t *qname,
+	    size_t qnamelen, uint16_t qtype, char (*out)[SMTP_ADDRTEXTMAX],
+	    size_t max, size_t *n, int *nxdomain, const char **err);
+
+/*
+ * Sort mx[0..n) by preference, lowest first, in a random order among
+ * equal preferences (RFC 5321 5.1).  rnd(k) returns a number in
+ * [0, k): arc4random_uniform, or a fixed one in tests.
+ */
+void	smtp_mx_order(struct smtp_mx *mx, size_t n, uint32_t (*rnd)(uint32_t));
+
+/* One address to deliver to, and the MX host it belongs to. */
+struct smtp_target {
+	char		 host[DNS_NAME_TEXTMAX];	/* no trailing dot */
+	char		 addr[SMTP_ADDRTEXTMAX];	/* numeric */
+	int		 family;			/* AF_INET, AF_INET6 */
+	uint16_t	 pref;
+};
+
+/* Where a domain's mail goes. */
+struct smtp_route {
+	enum smtp_mx_kind	 kind;
+	struct smtp_target	*t;		/* owned, n entries, in order */
+	size_t			 n;
+	int			 tempfail;	/* an address lookup failed for
+						   a while (not NXDOMAIN) */
+	char			 why[256];	/* that failure, or "" */
+};
+
+/*
+ * Look up where mail for domain (text, from an address: untrusted)
+ * goes, with the resolver settings p: its MX records in the order of
+ * smtp_mx_order(), or the domain itself when it has none; then the
+ * IPv4 and the IPv6 addresses of each host, in that order.  An address
+ * literal ("[192.0.2.1]", "[IPv6:2001:db8::1]") is its own target, with
+ * no query.  Returns 0 with r filled (free with smtp_route_free) even
+ * when r->n is 0 (see kind and tempfail), or -1 with e filled when the
+ * MX query failed: MK_ETEMP (no answer), MK_EUNAVAIL (SERVFAIL,
+ * REFUSED), MK_EPROTO (a malformed reply), MK_EUSAGE (a domain that is
+ * no DNS name), MK_ESOFTWARE.
+ */
+int	smtp_route_lookup(const struct res_params *p, const char *domain,
+	    uint32_t (*rnd)(uint32_t), struct smtp_route *r, struct mk_err *e);
+void	smtp_route_free(struct smtp_route *r);
 
 #endif /* SMTP_H */

@@ -96,11 +96,14 @@ printf 'Hi Bob,\n\nthe red dot from the lecture is attached.\n\nAlice\n' |
     bad "mmime create"
 mmime list "$dir/message.eml" 2>&1 | show
 
-step "3. SMTP: msend hands it to example.org's mail server (RFC 5321 dialogue)"
-if msend --trace --server "smtp://$addr:$SMTP_PORT/client.example.org" \
-    --tls auto --ca-file "$MAIL_CA_FILE" -f alice@example.org bob@example.org \
+step "3. SMTP: msend --mx delivers it straight to example.org's MX (RFC 5321 dialogue)"
+# No relay: msend asks DNS for the MX itself, as a mail server does.
+# Only the port is the harness's (MX records carry none).
+if msend --trace --mx --dns-server "$DNS_RESOLVER_ADDR#$DNS_RESOLVER_PORT" \
+    --mx-port "$SMTP_PORT" --helo client.example.org \
+    -f alice@example.org bob@example.org \
     < "$dir/message.eml" 2> "$dir/smtp.trace"; then
-	grep -E '^(C|S): (EHLO|MAIL|RCPT|DATA|354|\.|250 |221|QUIT|220)' \
+	grep -E '^(\* MX|(C|S): (<|EHLO|MAIL|RCPT|DATA|354|\.|250 |221|QUIT|220))' \
 	    "$dir/smtp.trace" | show
 	ok "accepted"
 else bad "msend"; show < "$dir/smtp.trace"; fi

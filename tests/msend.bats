@@ -2,6 +2,8 @@
 # msend against the harness's real postfix (tests/servers/mail.sh):
 # plain SMTP with STARTTLS, submission with STARTTLS and AUTH, SMTPS;
 # delivered messages are read back from the Maildirs postfix writes.
+# --mx asks the harness's resolver (tests/servers/dns.sh), whose
+# example.net. names route mail to that postfix.
 # The fake peer (tests/peers/fakepeer.py) stands in only for what
 # postfix will not do: show the raw DATA bytes, strip STARTTLS.
 
@@ -11,7 +13,7 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 setup_file() {
-	servers_start mail
+	servers_start dns mail
 }
 
 teardown_file() {
@@ -558,4 +560,125 @@ fakepeer() {
 	same_mail "$(wait_mail bob "$tok-b")" "$T/b"
 	run --separate-stderr msend --file "$T/none" bob@example.org
 	[ "$status" -eq 66 ] || fail_run "missing file: not 66"
+}
+
+# mx ARGS...: msend --mx through the harness's resolver to its postfix.
+mx() {
+	msend --mx --dns-server "$DNS_RESOLVER_ADDR#$DNS_RESOLVER_PORT" \
+	    --mx-port "$SMTP_PORT" "$@"
+}
+
+@test "msend: --mx: the first MX is dead, the next one takes it" {
+	need_servers
+	local tok f
+	tok=$(token)
+	mkmsg "$T/sent" "$tok" bob@example.net
+	run --separate-stderr mx --trace --json bob@example.net <"$T/sent"
+	[ "$status" -eq 0 ] || fail_run "--mx send failed"
+	# Preference order: 5 dead.example.net, then 10 mail.example.org.
+	[[ $stderr == *"* MX of example.net: 5 dead.example.net [127.0.0.3], 10 mail.example.org [127.0.0.1]"* ]] ||
+	    fail_run "no MX list in the trace"
+	[[ $stderr == *"* MX host dead.example.net [127.0.0.3]"*"Connection refused"*"* MX host mail.example.org [127.0.0.1]"*"C: RCPT TO:<bob@example.net>"* ]] ||
+	    fail_run "not the dead host first, then the next"
+	python3 - "$output" <<-'PY' || fail_run "bad JSON"
+	import json, sys
+	o = json.loads(sys.argv[1])
+	assert o["status"] == "sent" and o["exit"] == 0, o
+	r = o["recipients"][0]
+	assert r["recipient"] == "bob@example.net" and r["status"] == "accepted", r
+	assert r["host"] == "mail.example.org", r
+	PY
+	f=$(wait_mail bob "$tok")
+	same_mail "$f" "$T/sent"
+	# Opportunistic STARTTLS: offered, so used.
+	grep -q "with ESMTPS" "$f"
+}
+
+@test "msend: --mx: no MX is the domain's address; domains go one by one" {
+	need_servers
+	local tok f
+	tok=$(token)
+	mkmsg "$T/sent" "$tok"
+	run --separate-stderr mx --trace --json bob@nomx.example.net \
+	    bob@example.org <"$T/sent"
+	# nomx.example.net's own address is the harness's postfix, which
+	# relays for nobody: its refusal proves where msend went.
+	[ "$status" -eq 67 ] || fail_run "not exit 67"
+	python3 - "$output" <<-'PY' || fail_run "bad JSON"
+	import json, sys
+	o = json.loads(sys.argv[1])
+	assert o["status"] == "partial" and o["exit"] == 67, o
+	r = {x["recipient"]: x for x in o["recipients"]}
+	n = r["bob@nomx.example.net"]
+	assert n["status"] == "rejected" and n["host"] == "nomx.example.net", n
+	assert "Relay access denied" in n["reply"], n
+	b = r["bob@example.org"]
+	assert b["status"] == "accepted" and b["host"] == "mail.example.org", b
+	PY
+	[[ $stderr == *"* MX of nomx.example.net: none, so the domain itself: 0 nomx.example.net [127.0.0.1]"* ]] ||
+	    fail_run "no fallback to the address"
+	# One transaction per domain, over the one connection to 127.0.0.1.
+	[ "$(grep -c '^C: MAIL FROM' <<<"$stderr")" -eq 2 ] ||
+	    fail_run "not two transactions"
+	[ "$(grep -c '^\* Connected to' <<<"$stderr")" -eq 1 ] ||
+	    fail_run "not one connection"
+	f=$(wait_mail bob "$tok")
+	same_mail "$f" "$T/sent"
+}
+
+@test "msend: --mx: null MX, no such domain, no address: rejected, no connection" {
+	need_servers
+	local tok
+	tok=$(token)
+	mkmsg "$T/sent" "$tok"
+	run --separate-stderr mx --trace bob@nullmx.example.net <"$T/sent"
+	[ "$status" -eq 67 ] || fail_run "null MX: not exit 67"
+	[[ $stderr == *"msend: bob@nullmx.example.net: rejected: 556 5.1.10 "* ]] ||
+	    fail_run "null MX not reported"
+	[[ $stderr != *"Trying"* ]] || fail_run "connected despite a null MX"
+	run --separate-stderr mx bob@nosuch.example.net bob@noaddr.example.net \
+	    <"$T/sent"
+	[ "$status" -eq 67 ] || fail_run "NXDOMAIN: not exit 67"
+	[[ $stderr == *"bob@nosuch.example.net: rejected: 550 5.1.2 nosuch.example.net: no such domain"* ]] ||
+	    fail_run "NXDOMAIN not reported"
+	[[ $stderr == *"bob@noaddr.example.net: rejected: 550 5.1.2 "* ]] ||
+	    fail_run "no address not reported"
+	no_mail bob "$tok"
+}
+
+@test "msend: --mx: the resolver down is exit 75" {
+	local port
+	port=$(free_port)
+	mkmsg "$T/sent" "$(token)"
+	run --separate-stderr msend --mx --dns-server "127.0.0.1#$port" \
+	    bob@example.net <"$T/sent"
+	[ "$status" -eq 75 ] || fail_run "not exit 75"
+	[[ $stderr == "msend: bob@example.net: deferred: 451 4.4.3 MX of example.net: "* ]] ||
+	    fail_run "no deferred line"
+}
+
+@test "msend: --mx --tls=required: an MX without STARTTLS gets nothing (77)" {
+	fakepeer nostarttls "sendline 220 fake ESMTP" "recv" \
+	    "sendline 250-fake" "sendline 250 PIPELINING" "recv" \
+	    "sendline 221 bye" "recv"
+	mkmsg "$T/sent" "$(token)"
+	# An address literal: no DNS at all.
+	run --separate-stderr msend --mx --tls=required --mx-port "$PEER_PORT" \
+	    'bob@[127.0.0.1]' <"$T/sent"
+	[ "$status" -eq 77 ] || fail_run "not exit 77"
+	grep -q '^EHLO ' "$T/nostarttls.log" || fail_run "peer saw no EHLO"
+	! grep -Eiq '^(MAIL|RCPT|DATA)' "$T/nostarttls.log" ||
+	    fail_run "mail sent without TLS"
+}
+
+@test "msend: --mx refuses --server and AUTH; --dns-server needs --mx" {
+	run --separate-stderr msend --mx --server smtp://127.0.0.1:1 \
+	    bob@example.org </dev/null
+	[ "$status" -eq 64 ] || fail_run "--mx --server: not 64"
+	run --separate-stderr msend --mx --user alice bob@example.org </dev/null
+	[ "$status" -eq 64 ] || fail_run "--mx --user: not 64"
+	run --separate-stderr msend --dns-server 127.0.0.1 bob@example.org </dev/null
+	[ "$status" -eq 64 ] || fail_run "--dns-server alone: not 64"
+	run --separate-stderr msend --mx --mx-port 0 bob@example.org </dev/null
+	[ "$status" -eq 64 ] || fail_run "--mx-port 0: not 64"
 }

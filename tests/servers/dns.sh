@@ -27,6 +27,8 @@ example. example.zone
 test. test.zone
 org. org.zone
 example.org. example-org.zone
+net. net.zone
+example.net. example-net.zone
 2.0.192.in-addr.arpa. reverse-v4.zone
 8.b.d.0.1.0.0.2.ip6.arpa. reverse-v6.zone"
 # delegated from the root but served by nobody: a stub too, so that the

@@ -262,6 +262,277 @@ test_addr_ok(void)
 	T_EQ_INT(smtp_is_8bit("j\xc3\xb6rg", 5), 1);
 }
 
+/*
+ * A reply packet for tests: the header, one question for qname (text,
+ * e.g. "example.net."), then records appended with pkt_rr().  Names in
+ * rdata may be a compression pointer (two bytes) to the question.
+ */
+struct pkt {
+	uint8_t	b[1024];
+	size_t	n;
+};
+
+static void
+pkt_u16(struct pkt *p, unsigned v)
+{
+	p->b[p->n++] = (uint8_t)(v >> 8);
+	p->b[p->n++] = (uint8_t)v;
+}
+
+static void
+pkt_name(struct pkt *p, const char *text)
+{
+	size_t	wlen;
+	const char *err;
+
+	T_CHECK(dns_name_from_text(text, p->b + p->n, sizeof(p->b) - p->n,
+	    &wlen, &err) >= 0);
+	p->n += wlen;
+}
+
+static void
+pkt_init(struct pkt *p, unsigned rcode, unsigned ancount, const char *qname,
+    unsigned qtype)
+{
+	p->n = 0;
+	pkt_u16(p, 0x1234);
+	pkt_u16(p, 0x8180 | rcode);
+	pkt_u16(p, 1);
+	pkt_u16(p, ancount);
+	pkt_u16(p, 0);
+	pkt_u16(p, 0);
+	pkt_name(p, qname);
+	pkt_u16(p, qtype);
+	pkt_u16(p, DNS_C_IN);
+}
+
+/* One record: owner (text, or NULL for a pointer to the question). */
+static void
+pkt_rr(struct pkt *p, const char *owner, unsigned type, const void *rd,
+    size_t rdlen)
+{
+	if (owner == NULL) {
+		p->b[p->n++] = 0xc0;
+		p->b[p->n++] = 12;
+	} else
+		pkt_name(p, owner);
+	pkt_u16(p, type);
+	pkt_u16(p, DNS_C_IN);
+	pkt_u16(p, 0);
+	pkt_u16(p, 300);
+	pkt_u16(p, (unsigned)rdlen);
+	memcpy(p->b + p->n, rd, rdlen);
+	p->n += rdlen;
+}
+
+/* MX rdata: preference, then host as text (or "@" for a pointer). */
+static size_t
+mx_rdata(uint8_t *rd, unsigned pref, const char *host)
+{
+	size_t		wlen = 0;
+	const char	*err;
+
+	rd[0] = (uint8_t)(pref >> 8);
+	rd[1] = (uint8_t)pref;
+	if (strcmp(host, "@") == 0) {
+		rd[2] = 0xc0;
+		rd[3] = 12;
+		return 4;
+	}
+	T_CHECK(dns_name_from_text(host, rd + 2, 300, &wlen, &err) >= 0);
+	return 2 + wlen;
+}
+
+static uint8_t	qn[DNS_NAME_MAX];
+static size_t	qnlen;
+
+static void
+set_qname(const char *text)
+{
+	const char *err;
+
+	T_CHECK(dns_name_from_text(text, qn, sizeof(qn), &qnlen, &err) >= 0);
+}
+
+static void
+test_mx_parse(void)
+{
+	struct pkt		 p;
+	struct smtp_mx		 mx[3];
+	enum smtp_mx_kind	 kind;
+	uint8_t			 rd[300];
+	const char		*err = NULL;
+	size_t			 n;
+
+	set_qname("example.net.");
+	/* Two hosts, one by a pointer; a record of another owner. */
+	pkt_init(&p, 0, 3, "example.net.", DNS_T_MX);
+	pkt_rr(&p, NULL, DNS_T_MX, rd, mx_rdata(rd, 10, "mail.example.org."));
+	pkt_rr(&p, "other.example.net.", DNS_T_MX, rd, mx_rdata(rd, 1,
+	    "evil.example."));
+	pkt_rr(&p, "EXAMPLE.net.", DNS_T_MX, rd, mx_rdata(rd, 5, "@"));
+	T_EQ_INT(smtp_mx_parse(p.b, p.n, qn, qnlen, mx, 3, &n, &kind, &err),
+	    0);
+	T_EQ_INT(kind, SMTP_MX_FOUND);
+	T_EQ_INT(n, 2);
+	T_EQ_INT(mx[0].pref, 10);
+	T_EQ_STR(mx[0].host, "mail.example.org.");
+	T_EQ_INT(mx[1].pref, 5);
+	T_EQ_STR(mx[1].host, "example.net.");
+	/* More than mxmax: the rest dropped. */
+	T_EQ_INT(smtp_mx_parse(p.b, p.n, qn, qnlen, mx, 1, &n, &kind, &err),
+	    0);
+	T_EQ_INT(n, 1);
+
+	/* No MX: implicit.  NXDOMAIN. */
+	pkt_init(&p, 0, 0, "example.net.", DNS_T_MX);
+	T_EQ_INT(smtp_mx_parse(p.b, p.n, qn, qnlen, mx, 3, &n, &kind, &err),
+	    0);
+	T_EQ_INT(kind, SMTP_MX_IMPLICIT);
+	T_EQ_INT(n, 0);
+	pkt_init(&p, DNS_R_NXDOMAIN, 0, "example.net.", DNS_T_MX);
+	T_EQ_INT(smtp_mx_parse(p.b, p.n, qn, qnlen, mx, 3, &n, &kind, &err),
+	    0);
+	T_EQ_INT(kind, SMTP_MX_NXDOMAIN);
+	pkt_init(&p, DNS_R_SERVFAIL, 0, "example.net.", DNS_T_MX);
+	T_EQ_INT(smtp_mx_parse(p.b, p.n, qn, qnlen, mx, 3, &n, &kind, &err),
+	    -1);
+
+	/* Null MX alone; "." among real hosts is skipped. */
+	pkt_init(&p, 0, 1, "example.net.", DNS_T_MX);
+	pkt_rr(&p, NULL, DNS_T_MX, rd, mx_rdata(rd, 0, "."));
+	T_EQ_INT(smtp_mx_parse(p.b, p.n, qn, qnlen, mx, 3, &n, &kind, &err),
+	    0);
+	T_EQ_INT(kind, SMTP_MX_NULL);
+	T_EQ_INT(n, 0);
+	pkt_init(&p, 0, 2, "example.net.", DNS_T_MX);
+	pkt_rr(&p, NULL, DNS_T_MX, rd, mx_rdata(rd, 0, "."));
+	pkt_rr(&p, NULL, DNS_T_MX, rd, mx_rdata(rd, 20, "mx.example.net."));
+	T_EQ_INT(smtp_mx_parse(p.b, p.n, qn, qnlen, mx, 3, &n, &kind, &err),
+	    0);
+	T_EQ_INT(kind, SMTP_MX_FOUND);
+	T_EQ_INT(n, 1);
+	T_EQ_STR(mx[0].host, "mx.example.net.");
+
+	/* A CNAME chain: only the MX of its end counts. */
+	pkt_init(&p, 0, 3, "example.net.", DNS_T_MX);
+	{
+		uint8_t	 cn[300];
+		size_t	 cl;
+
+		T_CHECK(dns_name_from_text("alias.example.org.", cn,
+		    sizeof(cn), &cl, &err) >= 0);
+		pkt_rr(&p, NULL, DNS_T_CNAME, cn, cl);
+	}
+	pkt_rr(&p, NULL, DNS_T_MX, rd, mx_rdata(rd, 1, "stale.example."));
+	pkt_rr(&p, "alias.example.org.", DNS_T_MX, rd, mx_rdata(rd, 7,
+	    "mx.example.org."));
+	T_EQ_INT(smtp_mx_parse(p.b, p.n, qn, qnlen, mx, 3, &n, &kind, &err),
+	    0);
+	T_EQ_INT(n, 1);
+	T_EQ_STR(mx[0].host, "mx.example.org.");
+
+	/* Hostile: truncated, rdata too short, a pointer loop. */
+	pkt_init(&p, 0, 1, "example.net.", DNS_T_MX);
+	pkt_rr(&p, NULL, DNS_T_MX, rd, mx_rdata(rd, 10, "mail.example.org."));
+	T_EQ_INT(smtp_mx_parse(p.b, p.n - 3, qn, qnlen, mx, 3, &n, &kind,
+	    &err), -1);
+	pkt_init(&p, 0, 1, "example.net.", DNS_T_MX);
+	pkt_rr(&p, NULL, DNS_T_MX, "\0\1", 2);
+	T_EQ_INT(smtp_mx_parse(p.b, p.n, qn, qnlen, mx, 3, &n, &kind, &err),
+	    -1);
+	pkt_init(&p, 0, 1, "example.net.", DNS_T_MX);
+	rd[0] = 0;
+	rd[1] = 1;
+	rd[2] = 0xc0;
+	rd[3] = (uint8_t)(p.n + 12 + 2);	/* points at itself */
+	pkt_rr(&p, NULL, DNS_T_MX, rd, 4);
+	T_EQ_INT(smtp_mx_parse(p.b, p.n, qn, qnlen, mx, 3, &n, &kind, &err),
+	    -1);
+}
+
+static void
+test_mx_addrs(void)
+{
+	struct pkt	 p;
+	char		 a[4][SMTP_ADDRTEXTMAX];
+	const char	*err = NULL;
+	size_t		 n;
+	int		 nx;
+
+	set_qname("mail.example.org.");
+	pkt_init(&p, 0, 3, "mail.example.org.", DNS_T_A);
+	pkt_rr(&p, NULL, DNS_T_A, "\177\0\0\1", 4);
+	pkt_rr(&p, NULL, DNS_T_A, "\300\0\2\1\5", 5);	/* bad length */
+	pkt_rr(&p, NULL, DNS_T_A, "\300\0\2\1", 4);
+	T_EQ_INT(smtp_mx_addrs(p.b, p.n, qn, qnlen, DNS_T_A, a, 4, &n, &nx,
+	    &err), -1);	/* the parser refuses the 5-byte A */
+	pkt_init(&p, 0, 2, "mail.example.org.", DNS_T_A);
+	pkt_rr(&p, NULL, DNS_T_A, "\177\0\0\1", 4);
+	pkt_rr(&p, NULL, DNS_T_A, "\300\0\2\1", 4);
+	T_EQ_INT(smtp_mx_addrs(p.b, p.n, qn, qnlen, DNS_T_A, a, 4, &n, &nx,
+	    &err), 0);
+	T_EQ_INT(n, 2);
+	T_EQ_INT(nx, 0);
+	T_EQ_STR(a[0], "127.0.0.1");
+	T_EQ_STR(a[1], "192.0.2.1");
+	T_EQ_INT(smtp_mx_addrs(p.b, p.n, qn, qnlen, DNS_T_A, a, 1, &n, &nx,
+	    &err), 0);
+	T_EQ_INT(n, 1);
+	pkt_init(&p, 0, 1, "mail.example.org.", DNS_T_AAAA);
+	pkt_rr(&p, NULL, DNS_T_AAAA, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\1",
+	    16);
+	T_EQ_INT(smtp_mx_addrs(p.b, p.n, qn, qnlen, DNS_T_AAAA, a, 4, &n,
+	    &nx, &err), 0);
+	T_EQ_INT(n, 1);
+	T_EQ_STR(a[0], "2001:db8::1");
+	pkt_init(&p, DNS_R_NXDOMAIN, 0, "mail.example.org.", DNS_T_A);
+	T_EQ_INT(smtp_mx_addrs(p.b, p.n, qn, qnlen, DNS_T_A, a, 4, &n, &nx,
+	    &err), 0);
+	T_EQ_INT(nx, 1);
+	T_EQ_INT(n, 0);
+}
+
+static uint32_t	fixed_pick;
+
+static uint32_t
+rnd_fixed(uint32_t bound)
+{
+	return fixed_pick < bound ? fixed_pick : bound - 1;
+}
+
+static void
+test_mx_order(void)
+{
+	struct smtp_mx	mx[4];
+	int		seen_b_first = 0, seen_c_first = 0;
+	uint32_t	k;
+
+	for (k = 0; k < 3; k++) {
+		memset(mx, 0, sizeof(mx));
+		mx[0].pref = 20;
+		snprintf(mx[0].host, sizeof(mx[0].host), "d.");
+		mx[1].pref = 10;
+		snprintf(mx[1].host, sizeof(mx[1].host), "b.");
+		mx[2].pref = 10;
+		snprintf(mx[2].host, sizeof(mx[2].host), "c.");
+		mx[3].pref = 5;
+		snprintf(mx[3].host, sizeof(mx[3].host), "a.");
+		fixed_pick = k;
+		smtp_mx_order(mx, 4, rnd_fixed);
+		/* Preference order always; the equal ones in either order. */
+		T_EQ_STR(mx[0].host, "a.");
+		T_EQ_STR(mx[3].host, "d.");
+		T_CHECK(mx[1].pref == 10 && mx[2].pref == 10);
+		if (strcmp(mx[1].host, "b.") == 0)
+			seen_b_first = 1;
+		else if (strcmp(mx[1].host, "c.") == 0)
+			seen_c_first = 1;
+	}
+	T_CHECK(seen_b_first && seen_c_first);
+	smtp_mx_order(mx, 0, rnd_fixed);
+}
+
 int
 main(void)
 {
@@ -273,5 +544,8 @@ main(void)
 	T_RUN(test_head_scan);
 	T_RUN(test_addrlist);
 	T_RUN(test_addr_ok);
+	T_RUN(test_mx_parse);
+	T_RUN(test_mx_addrs);
+	T_RUN(test_mx_order);
 	T_DONE();
 }
