@@ -56,6 +56,7 @@ LIBOBJ	= \
 	lib/pop3.o \
 	lib/qp.o \
 	lib/res.o \
+	lib/sha256.o \
 	lib/smtp.o \
 	lib/trace.o \
 	lib/uidl.o
@@ -80,13 +81,14 @@ UNIT	= \
 	tests/unit/test_pop3 \
 	tests/unit/test_qp \
 	tests/unit/test_res \
+	tests/unit/test_sha256 \
 	tests/unit/test_smtp \
 	tests/unit/test_trace \
 	tests/unit/test_uidl
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c): replayed over their corpus by
 # make check, and run under libFuzzer for a short time where clang is.
-FUZZ	= dns hdr imap mime
+FUZZ	= dns hdr imap mbox mime pop3 uidl
 
 # mimap is several files: cmd/mimap/*.c and its private mimap.h.
 MIMAPOBJ = \

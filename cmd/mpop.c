@@ -33,12 +33,13 @@
 #include "uidl.h"
 
 #define BATCH		MAILDIR_BATCH	/* messages per commit */
+#define SPOOLMAX	(64 * 1024)	/* bytes buffered for an MDA's spool */
 #define LOCK_WAIT	30		/* seconds for an mbox lock, default */
 
 enum {
 	OPT_ALL = 256, OPT_CAFILE, OPT_DELETE, OPT_HEADERS, OPT_INSECURE,
 	OPT_JSON, OPT_LIST, OPT_MAILDIR, OPT_MAXSIZE, OPT_MBOX, OPT_MDA,
-	OPT_PWCMD, OPT_PWFILE, OPT_SERVER, OPT_STDOUT, OPT_TIMEOUT, OPT_TLS,
+	OPT_PWCMD, OPT_PWFILE, OPT_RECEIVED, OPT_SERVER, OPT_STDOUT, OPT_TIMEOUT, OPT_TLS,
 	OPT_TRACE, OPT_USER, OPT_VERSION
 };
 
@@ -59,6 +60,7 @@ static const struct option longopts[] = {
 	{ "password-command",	required_argument,	NULL, OPT_PWCMD },
 	{ "password-file",	required_argument,	NULL, OPT_PWFILE },
 	{ "quiet",		no_argument,		NULL, 'q' },
+	{ "received",		no_argument,		NULL, OPT_RECEIVED },
 	{ "server",		required_argument,	NULL, OPT_SERVER },
 	{ "stdout",		no_argument,		NULL, OPT_STDOUT },
 	{ "timeout",		required_argument,	NULL, OPT_TIMEOUT },
@@ -83,6 +85,7 @@ struct opts {
 	enum mcurl_tls	 tls;
 	int		 tls_set;
 	int		 all, del, headers, insecure, json, list, quiet;
+	int		 received;	/* --received: add a Received: */
 	int		 verbose, trace;
 	long		 timeout;	/* 0: default */
 	unsigned long long maxsize;	/* 0: none */
@@ -94,9 +97,14 @@ struct run {
 	struct pop3	*p;
 	struct maildir	*md;
 	struct mbox	*mb;
-	pid_t		 mda;		/* the MDA of the current message */
-	int		 mdafd;		/* its standard input */
-	int		 skip;		/* current message failed: swallow it */
+	int		 spoolfd;	/* --mda: the message, then its stdin */
+	struct mk_buf	 spool;		/* bytes not yet in the spool file */
+	char		 mbpath[4096];	/* --mbox: its absolute path */
+	int		 mbjournal;	/* the mbox journal holds this batch */
+	long long	 mbsize;	/* the mbox's size in the journal */
+	const char	*srvhost;	/* --received: the server's name */
+	char		 myhost[256];	/* --received: ours */
+	int		 rcvd;		/* --received: not yet written */
 	struct pop3_msg	*msgs;		/* the maildrop */
 	size_t		 nmsgs;
 	size_t		*todo;		/* indexes into msgs to fetch */
@@ -128,8 +136,14 @@ static int	save_state(struct run *, int, struct mk_err *);
 static int	sink_begin(void *, size_t, struct mk_err *);
 static int	sink_data(void *, const void *, size_t, struct mk_err *);
 static int	sink_end(void *, struct mk_err *);
-static int	mda_start(struct run *, struct mk_err *);
-static int	mda_finish(struct run *, struct mk_err *);
+static int	mbox_journal_recover(struct run *, struct mk_err *);
+static int	mbox_journal_start(struct run *, struct mk_err *);
+static int	mbox_commit_journaled(struct run *, size_t, struct mk_err *);
+static int	spool_flush(struct run *, struct mk_err *);
+static int	mda_run(struct run *, struct mk_err *);
+static int	target_write(struct run *, const void *, size_t,
+		    struct mk_err *);
+static int	hash_fallback(struct run *, struct mk_err *);
 static void	show_progress(struct run *, int);
 static int	select_todo(struct run *, struct mk_err *);
 static int	fetch(struct run *, struct mk_err *);
@@ -146,9 +160,9 @@ usage(FILE *fp)
 	    "            [--list] [--maildir dir | --mbox file | "
 	    "--mda command | --stdout]\n"
 	    "            [--max-size bytes] [--password-command command]\n"
-	    "            [--password-file file] [--server url] "
-	    "[--timeout secs]\n"
-	    "            [--tls mode] [--trace] [--user name] [--version]\n",
+	    "            [--password-file file] [--received] [--server url]\n"
+	    "            [--timeout secs] [--tls mode] [--trace] "
+	    "[--user name] [--version]\n",
 	    fp);
 }
 
@@ -238,6 +252,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case OPT_PWFILE:
 			o->pwfile = optarg;
+			break;
+		case OPT_RECEIVED:
+			o->received = 1;
 			break;
 		case OPT_SERVER:
 			o->server = optarg;
@@ -483,13 +500,18 @@ save_state(struct run *r, int prune, struct mk_err *e)
  * THAT LOSES NOTHING:
  *   1. the messages reach the disk (Maildir: each file fsynced in tmp/,
  *      then, with the journal saved, linked into new/ and new/ fsynced;
- *      mbox: appended and fsynced; MDA: it exited 0; stdout: written);
+ *      mbox: appended under a journal of its old size (saved before
+ *      the batch's first byte), fsynced, then the journal saved again
+ *      with the batch's UIDLs; MDA: it exited 0, committed one message
+ *      at a time; stdout: written);
  *   2. their UIDLs are saved in the state file (atomically);
  *   3. only after that may delete_delivered() send their DELEs, and
  *      those count only once QUIT got +OK.
  * A crash before 2 fetches them again (the journal finds Maildir files
- * already in new/, so not even a duplicate there); a crash before the
- * QUIT reply leaves them on the server, where the state skips them.
+ * already in new/, and cuts an mbox back to its size before the batch,
+ * so no duplicate and no torn message there; an MDA may have delivered
+ * the last one: one duplicate at worst); a crash before the QUIT reply
+ * leaves them on the server, where the state skips them.
  */
 static int
 commit(struct run *r, struct mk_err *e)
@@ -498,7 +520,7 @@ commit(struct run *r, struct mk_err *e)
 	size_t			 i, n = r->npend;
 	int			 rc = -1;
 
-	if (n == 0)
+	if (n == 0 && !r->mbjournal)
 		return 0;
 	r->npend = 0;
 	switch (r->o->target) {
@@ -522,6 +544,9 @@ commit(struct run *r, struct mk_err *e)
 			goto out;
 		break;
 	case T_MBOX:
+		if (mbox_commit_journaled(r, n, e) == -1)
+			goto out;
+		break;
 	case T_STDOUT:
 		if (mbox_commit(r->mb, e) == -1)
 			goto out;
@@ -529,77 +554,169 @@ commit(struct run *r, struct mk_err *e)
 	default:
 		break;
 	}
-	if (r->o->headers) {
-		rc = 0;	/* headers only: nothing counts as fetched */
-		goto out;
-	}
-	for (i = 0; i < n; i++)
-		if (uidl_add(&r->state, r->msgs[r->pend[i]].uid, e) == -1)
+	if (!r->o->headers) {
+		for (i = 0; i < n; i++)
+			if (uidl_add(&r->state, r->msgs[r->pend[i]].uid,
+			    e) == -1)
+				goto out;
+		if (n > 0 && save_state(r, 0, e) == -1)
 			goto out;
-	if (save_state(r, 0, e) == -1)
-		goto out;
+	}
+	/* Headers only: nothing counts as fetched, no journal to keep. */
 	if (jv != NULL && uidl_journal_remove(r->statepath, e) == -1)
 		goto out;
+	if (r->mbjournal) {
+		if (uidl_mboxj_remove(r->statepath, e) == -1)
+			goto out;
+		r->mbjournal = 0;
+	}
 	rc = 0;
 out:
 	free(jv);
 	return rc;
 }
 
-/* Run the MDA with a pipe to its standard input. */
+/*
+ * A journal of an mbox append that a crash interrupted: cut the mbox
+ * back to its size before the batch, unless the state shows the batch
+ * was committed.
+ */
 static int
-mda_start(struct run *r, struct mk_err *e)
+mbox_journal_recover(struct run *r, struct mk_err *e)
 {
-	int	fds[2];
-	pid_t	pid;
+	struct uidl_mboxj	 j;
+	struct mbox		*mb = NULL;
+	struct stat		 st, cur;
+	size_t			 i;
+	int			 rc = -1, done, res;
 
-	if (pipe(fds) == -1)
-		return mk_seterrno(e, MK_ESOFTWARE, errno, "pipe");
-	fflush(stdout);
-	fflush(stderr);
-	if ((pid = fork()) == -1) {
-		close(fds[0]);
-		close(fds[1]);
-		return mk_seterrno(e, MK_ETEMP, errno, "fork");
+	uidl_mboxj_init(&j);
+	if ((res = uidl_mboxj_load(r->statepath, &j, e)) <= 0) {
+		rc = res;
+		goto out;
 	}
-	if (pid == 0) {
-		if (dup2(fds[0], 0) == -1)
-			_exit(EX_OSERR);
-		close(fds[0]);
-		close(fds[1]);
-		signal(SIGPIPE, SIG_DFL);
-		execl("/bin/sh", "sh", "-c", r->o->dest, (char *)NULL);
-		_exit(127);
+	done = j.uids.n > 0;
+	for (i = 0; done && i < j.uids.n; i++)
+		done = uidl_has(&r->state, j.uids.v[i]);
+	if (!done && stat(j.mbox, &st) == 0) {
+		if (r->mb != NULL && r->o->target == T_MBOX &&
+		    stat(r->mbpath, &cur) == 0 && cur.st_dev == st.st_dev &&
+		    cur.st_ino == st.st_ino)
+			mb = r->mb;
+		else if ((mb = mbox_open(j.mbox, r->o->timeout ?
+		    (int)r->o->timeout : LOCK_WAIT, e)) == NULL)
+			goto out;
+		res = mbox_recover(mb, j.size, e);
+		if (mb != r->mb)
+			mbox_close(mb);
+		if (res == -1)
+			goto out;
+		if (res == 1)
+			mk_warn("%s: a delivery cut off at byte %lld is followed "
+			    "by mail from another program: left as it is",
+			    j.mbox, j.size);
 	}
-	close(fds[0]);
-	(void)fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-	r->mda = pid;
-	r->mdafd = fds[1];
+	rc = uidl_mboxj_remove(r->statepath, e);
+out:
+	uidl_mboxj_free(&j);
+	return rc;
+}
+
+/* Before the first byte of a batch reaches the mbox: its size now. */
+static int
+mbox_journal_start(struct run *r, struct mk_err *e)
+{
+	if (r->mbjournal)
+		return 0;
+	r->mbsize = mbox_size(r->mb);
+	if (uidl_mboxj_save(r->statepath, r->mbpath, r->mbsize, NULL, 0,
+	    e) == -1)
+		return -1;
+	r->mbjournal = 1;
 	return 0;
 }
 
 /*
- * Close the MDA's input and wait: 0 delivered, 1 refused (the message
- * stays on the server, the run goes on), -1 exit 75 (stop: try later).
+ * The batch into the mbox and fsynced, then the journal again, now
+ * with the batch's UIDLs: from here on the next run keeps the batch if
+ * the state has them, and cuts it off if not.
  */
 static int
-mda_finish(struct run *r, struct mk_err *e)
+mbox_commit_journaled(struct run *r, size_t n, struct mk_err *e)
 {
-	int	st;
-	pid_t	w;
+	const char	**v;
+	size_t		  i;
+	int		  rc;
 
-	if (r->mdafd != -1)
-		close(r->mdafd);
-	r->mdafd = -1;
-	if (r->mda == -1)
-		return 1;
-	while ((w = waitpid(r->mda, &st, 0)) == -1 && errno == EINTR)
+	if (mbox_commit(r->mb, e) == -1)
+		return -1;
+	if (r->o->headers || n == 0)
+		return 0;
+	v = mk_xmalloc(n * sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i] = r->msgs[r->pend[i]].uid;
+	rc = uidl_mboxj_save(r->statepath, r->mbpath, r->mbsize, v, n, e);
+	free(v);
+	return rc;
+}
+
+/* Write the buffered bytes of the message into the spool file. */
+static int
+spool_flush(struct run *r, struct mk_err *e)
+{
+	const char	*p = (const char *)r->spool.p;
+	size_t		 n = r->spool.len;
+	ssize_t		 w;
+
+	while (n > 0) {
+		if ((w = write(r->spoolfd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			buf_reset(&r->spool);
+			return mk_seterrno(e, MK_EIO, errno, "write the "
+			    "spool file for --mda");
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	buf_reset(&r->spool);
+	return 0;
+}
+
+/*
+ * Run the MDA on the whole message, its standard input the spool file,
+ * and wait: 0 delivered, 1 refused (the message stays on the server,
+ * the run goes on), -1 exit 75 (stop: try later).  The MDA starts only
+ * once the message is complete, so a message cut off never reaches it,
+ * and one started reads all of it even if mpop dies meanwhile.
+ */
+static int
+mda_run(struct run *r, struct mk_err *e)
+{
+	pid_t	pid, w;
+	int	st;
+
+	if (spool_flush(r, e) == -1)
+		return -1;
+	if (lseek(r->spoolfd, 0, SEEK_SET) == -1)
+		return mk_seterrno(e, MK_EIO, errno, "spool file");
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == -1)
+		return mk_seterrno(e, MK_ETEMP, errno, "fork");
+	if (pid == 0) {
+		if (dup2(r->spoolfd, 0) == -1)
+			_exit(EX_OSERR);
+		signal(SIGPIPE, SIG_DFL);
+		execl("/bin/sh", "sh", "-c", r->o->dest, (char *)NULL);
+		_exit(127);
+	}
+	while ((w = waitpid(pid, &st, 0)) == -1 && errno == EINTR)
 		;
-	r->mda = -1;
 	if (w == -1)
 		return mk_seterrno(e, MK_ESOFTWARE, errno, "waitpid");
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		return r->skip ? 1 : 0;
+		return 0;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == EX_TEMPFAIL)
 		return mk_seterr(e, MK_ETEMP, "--mda exited 75 for message "
 		    "%lu: try again later", r->nums[r->cur]);
@@ -619,15 +736,43 @@ sink_begin(void *arg, size_t idx, struct mk_err *e)
 	struct run *r = arg;
 
 	r->cur = idx;
-	r->skip = 0;
+	r->rcvd = r->o->received;
 	switch (r->o->target) {
 	case T_MAILDIR:
 		return maildir_add_begin(r->md, e);
 	case T_MBOX:
+		if (mbox_journal_start(r, e) == -1)
+			return -1;
+		return mbox_add_begin(r->mb, time(NULL), e);
 	case T_STDOUT:
 		return mbox_add_begin(r->mb, time(NULL), e);
 	case T_MDA:
-		return mda_start(r, e);
+		buf_reset(&r->spool);
+		if (ftruncate(r->spoolfd, 0) == -1 ||
+		    lseek(r->spoolfd, 0, SEEK_SET) == -1)
+			return mk_seterrno(e, MK_EIO, errno, "spool file");
+		return 0;
+	default:
+		return mk_seterr(e, MK_ESOFTWARE, "no target");
+	}
+}
+
+/* Message bytes to the target. */
+static int
+target_write(struct run *r, const void *p, size_t n, struct mk_err *e)
+{
+	switch (r->o->target) {
+	case T_MAILDIR:
+		return maildir_write(r->md, p, n, e);
+	case T_MBOX:
+	case T_STDOUT:
+		return mbox_write(r->mb, p, n, e);
+	case T_MDA:
+		if (buf_add(&r->spool, p, n) == -1)
+			return mk_seterr(e, MK_ESOFTWARE, "out of memory");
+		if (r->spool.len >= SPOOLMAX)
+			return spool_flush(r, e);
+		return 0;
 	default:
 		return mk_seterr(e, MK_ESOFTWARE, "no target");
 	}
@@ -638,31 +783,23 @@ sink_data(void *arg, const void *p, size_t n, struct mk_err *e)
 {
 	struct run	*r = arg;
 	const char	*s = p;
-	ssize_t		 w;
+	char		 hdr[1024];
+	int		 k;
 
 	r->rbytes += n;
-	switch (r->o->target) {
-	case T_MAILDIR:
-		return maildir_write(r->md, p, n, e);
-	case T_MBOX:
-	case T_STDOUT:
-		return mbox_write(r->mb, p, n, e);
-	case T_MDA:
-		while (n > 0 && !r->skip) {
-			if ((w = write(r->mdafd, s, n)) == -1) {
-				if (errno == EINTR)
-					continue;
-				/* It stopped reading: see its exit. */
-				r->skip = 1;
-				break;
-			}
-			s += w;
-			n -= (size_t)w;
-		}
-		return 0;
-	default:
-		return mk_seterr(e, MK_ESOFTWARE, "no target");
+	if (r->rcvd) {
+		/* --received: first, ending as the first line ends. */
+		r->rcvd = 0;
+		k = pop3_received_format(hdr, sizeof(hdr), r->srvhost,
+		    r->myhost, time(NULL), n >= 2 && s[n - 2] == '\r' &&
+		    s[n - 1] == '\n' ? "\r\n" : "\n");
+		if (k == -1)
+			return mk_seterr(e, MK_ESOFTWARE, "cannot make the "
+			    "Received: header");
+		if (target_write(r, hdr, (size_t)k, e) == -1)
+			return -1;
 	}
+	return target_write(r, p, n, e);
 }
 
 static int
@@ -681,7 +818,7 @@ sink_end(void *arg, struct mk_err *e)
 		rc = mbox_add_end(r->mb, e);
 		break;
 	case T_MDA:
-		if ((rc = mda_finish(r, e)) == 1) {
+		if ((rc = mda_run(r, e)) == 1) {
 			show_progress(r, 0);
 			return 0;
 		}
@@ -695,7 +832,11 @@ sink_end(void *arg, struct mk_err *e)
 	r->nnew++;
 	r->bytes += r->msgs[m].size;
 	show_progress(r, 0);
-	if (r->npend == BATCH)
+	/*
+	 * An MDA's delivery is remembered at once, so that a crash makes
+	 * at most one duplicate (the message it was given last).
+	 */
+	if (r->npend == BATCH || r->o->target == T_MDA)
 		return commit(r, e);
 	return 0;
 }
@@ -714,6 +855,29 @@ show_progress(struct run *r, int last)
 	    dt > 0 ? (double)(r->cur + 1) / dt : 0.0);
 	if (last)
 		fputs("\r\033[K", stderr);
+}
+
+/*
+ * A server without UIDL (or a message UIDL did not list): each such
+ * message is known by a hash of its header block and size (TOP n 0).
+ * Said once per run, unless -q.
+ */
+static int
+hash_fallback(struct run *r, struct mk_err *e)
+{
+	size_t	i, k;
+
+	for (i = 0; i < r->nmsgs && r->msgs[i].uid[0] != '\0'; i++)
+		;
+	if (i == r->nmsgs)
+		return 0;
+	if (pop3_hdr_uids(r->p, r->msgs, r->nmsgs, &k, e) == -1)
+		return -1;
+	if (!r->o->quiet)
+		mk_warn("the server gave no UIDL for %zu message%s: told apart "
+		    "by a hash of the header and size instead", k,
+		    k == 1 ? "" : "s");
+	return 0;
 }
 
 /* Which messages to fetch: not fetched before, not too big. */
@@ -756,16 +920,6 @@ fetch(struct run *r, struct mk_err *e)
 	rc = pop3_fetch(r->p, r->nums, r->ntodo, r->o->headers ? 0 : -1, &s,
 	    e);
 	show_progress(r, 1);
-	if (r->mdafd != -1) {
-		close(r->mdafd);
-		r->mdafd = -1;
-	}
-	if (r->mda != -1) {
-		/* A message cut off: the MDA sees a short input; wait. */
-		while (waitpid(r->mda, NULL, 0) == -1 && errno == EINTR)
-			;
-		r->mda = -1;
-	}
 	if (r->md != NULL)
 		maildir_add_abort(r->md);
 	if (r->mb != NULL)
@@ -832,7 +986,9 @@ main(int argc, char *argv[])
 	struct mcurl_params	 mp;
 	struct mk_err		 e;
 	const char		*key;
-	char			*password = NULL;
+	char			*password = NULL, *srvhost = NULL;
+	char			 tmpl[4096];
+	const char		*td;
 	size_t			 ndel = 0;
 	int			 lockfd = -1, rc, code = 0;
 
@@ -842,14 +998,20 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
-	r.mda = -1;
-	r.mdafd = -1;
+	r.spoolfd = -1;
+	buf_init(&r.spool, 0);
 	r.t0 = now();
 	r.progress = !o.quiet && !o.list && isatty(2);
 	uidl_init(&r.state);
 	if (o.insecure)
 		mk_warn("%s", mcurl_insecure_warning());
 	session_params(&o, &mp, &key, &password);
+	if (o.received) {
+		r.srvhost = srvhost = url_host(mp.url);
+		if (gethostname(r.myhost, sizeof(r.myhost)) == -1)
+			snprintf(r.myhost, sizeof(r.myhost), "localhost");
+		r.myhost[sizeof(r.myhost) - 1] = '\0';
+	}
 
 	/* One mpop per mailbox: the state file's lock. */
 	if (uidl_path(r.statepath, sizeof(r.statepath), key, mp.user,
@@ -867,15 +1029,28 @@ main(int argc, char *argv[])
 		if ((r.mb = mbox_open(o.dest, o.timeout ? (int)o.timeout :
 		    LOCK_WAIT, &e)) == NULL)
 			mk_fail(&e);
+		if (realpath(o.dest, r.mbpath) == NULL)
+			mk_die(EX_CANTCREAT, "%s:", o.dest);
 		break;
 	case T_STDOUT:
 		if ((r.mb = mbox_stream(1, &e)) == NULL)
 			mk_fail(&e);
 		break;
+	case T_MDA:
+		/* The spool the MDA reads each whole message from. */
+		td = getenv("TMPDIR");
+		snprintf(tmpl, sizeof(tmpl), "%s/mpop.XXXXXX",
+		    td != NULL && td[0] == '/' ? td : "/tmp");
+		if ((r.spoolfd = mkstemp(tmpl)) == -1)
+			mk_die(EX_CANTCREAT, "create %s:", tmpl);
+		(void)unlink(tmpl);
+		(void)fcntl(r.spoolfd, F_SETFD, FD_CLOEXEC);
+		break;
 	default:
 		break;
 	}
-	if (journal_recover(&r, &e) == -1)
+	if (journal_recover(&r, &e) == -1 ||
+	    mbox_journal_recover(&r, &e) == -1)
 		mk_fail(&e);
 
 	if ((r.p = pop3_open(&mp, &e)) == NULL)
@@ -884,11 +1059,8 @@ main(int argc, char *argv[])
 	password = NULL;
 	if (pop3_scan(r.p, 1, &r.msgs, &r.nmsgs, &e) == -1)
 		goto fail;
-	if (r.nmsgs > 0 && r.msgs[0].uid[0] == '\0') {
-		mk_seterr(&e, MK_EUNAVAIL, "the server has no UIDL: cannot "
-		    "tell new messages from old ones");
+	if (hash_fallback(&r, &e) == -1)
 		goto fail;
-	}
 	if (o.list) {
 		if (list_print(&r, &e) == -1)
 			goto fail;
@@ -920,6 +1092,10 @@ fail:
 	mk_warn("%s", e.msg);
 out:
 	pass_free(password);
+	free(srvhost);
+	if (r.spoolfd != -1)
+		close(r.spoolfd);
+	buf_free(&r.spool);
 	pop3_close(r.p);
 	maildir_close(r.md);
 	mbox_close(r.mb);

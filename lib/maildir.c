@@ -1,7 +1,7 @@
 /*
  * maildir.c: Maildir delivery with group commit.
  */
-#define _GNU_SOURCE		/* syncfs(2) */
+#define _GNU_SOURCE		/* syncfs(2), renameat2(2) */
 #include <sys/stat.h>
 #include <sys/time.h>
 
@@ -21,7 +21,8 @@
 #define NAMEMAX	256
 
 struct pending {
-	int	 fd;			/* open for fsync at commit */
+	int	 fd;			/* open while being written, else -1 */
+	int	 live;			/* the file is in tmp/ */
 	char	 name[NAMEMAX];
 };
 
@@ -30,6 +31,8 @@ struct maildir {
 	int		 tmpfd, newfd;		/* the directories */
 	char		 host[128];		/* for unique names */
 	unsigned long	 seq;			/* Q of the unique name */
+	long		 pid;			/* P of it (getpid() is a
+						   system call each time) */
 	struct pending	 cur;			/* being written; fd -1 */
 	struct pending	 pend[MAILDIR_BATCH];
 	size_t		 npend;
@@ -134,6 +137,7 @@ maildir_open(const char *dir, struct mk_err *e)
 		mk_seterr(e, MK_ESOFTWARE, "out of memory");
 		goto fail;
 	}
+	md->pid = (long)getpid();
 	if (gethostname(md->host, sizeof(md->host)) == -1)
 		snprintf(md->host, sizeof(md->host), "localhost");
 	md->host[sizeof(md->host) - 1] = '\0';
@@ -151,11 +155,12 @@ fail:
 static void
 drop(struct maildir *md, struct pending *p)
 {
-	if (p->fd == -1)
-		return;
-	close(p->fd);
+	if (p->fd != -1)
+		close(p->fd);
 	p->fd = -1;
-	(void)unlinkat(md->tmpfd, p->name, 0);
+	if (p->live)
+		(void)unlinkat(md->tmpfd, p->name, 0);
+	p->live = 0;
 }
 
 void
@@ -189,14 +194,16 @@ maildir_add_begin(struct maildir *md, struct mk_err *e)
 	for (tries = 0; tries < 8; tries++) {
 		gettimeofday(&tv, NULL);
 		if (maildir_name(md->cur.name, sizeof(md->cur.name),
-		    (long long)tv.tv_sec, (long)tv.tv_usec, (long)getpid(),
+		    (long long)tv.tv_sec, (long)tv.tv_usec, md->pid,
 		    ++md->seq, md->host) == -1)
 			return mk_seterr(e, MK_ECANTCREAT, "%s: host name too "
 			    "long for a file name", md->dir);
 		md->cur.fd = openat(md->tmpfd, md->cur.name,
 		    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (md->cur.fd != -1)
+		if (md->cur.fd != -1) {
+			md->cur.live = 1;
 			return 0;
+		}
 		if (errno != EEXIST)
 			break;
 	}
@@ -242,12 +249,28 @@ maildir_write(struct maildir *md, const void *p, size_t n, struct mk_err *e)
 int
 maildir_add_end(struct maildir *md, struct mk_err *e)
 {
+	int rc;
+
 	if (md->cur.fd == -1)
 		return mk_seterr(e, MK_ESOFTWARE, "no Maildir message begun");
 	if (wflush(md, e) == -1)
 		return -1;
-	md->pend[md->npend++] = md->cur;
+	/*
+	 * Closed now, not at the commit: a batch holds no descriptors (it
+	 * may be larger than the limit on open files), and syncfs(2) or a
+	 * later fsync of the name makes it durable.  close(2) may report a
+	 * write error (NFS).
+	 */
+	rc = close(md->cur.fd);
 	md->cur.fd = -1;
+	if (rc == -1) {
+		mk_seterrno(e, MK_EIO, errno, "close %s/tmp/%s", md->dir,
+		    md->cur.name);
+		drop(md, &md->cur);
+		return -1;
+	}
+	md->pend[md->npend++] = md->cur;
+	md->cur.live = 0;
 	md->synced = 0;
 	return 0;
 }
@@ -286,7 +309,8 @@ drop_all(struct maildir *md)
 int
 maildir_sync(struct maildir *md, struct mk_err *e)
 {
-	size_t i;
+	size_t	i;
+	int	fd;
 
 	if (md->synced || md->npend == 0)
 		return 0;
@@ -308,12 +332,16 @@ maildir_sync(struct maildir *md, struct mk_err *e)
 	}
 #endif
 	for (i = 0; i < md->npend; i++) {
-		if (fsync(md->pend[i].fd) == -1) {
+		if ((fd = openat(md->tmpfd, md->pend[i].name, O_RDONLY |
+		    O_CLOEXEC)) == -1 || fsync(fd) == -1) {
 			mk_seterrno(e, MK_EIO, errno, "fsync %s/tmp/%s",
 			    md->dir, md->pend[i].name);
+			if (fd != -1)
+				close(fd);
 			drop_all(md);
 			return -1;
 		}
+		close(fd);
 	}
 	md->synced = 1;
 	return 0;
@@ -357,20 +385,31 @@ maildir_commit(struct maildir *md, struct mk_err *e)
 		return -1;
 	for (i = 0; i < md->npend; i++) {
 		p = &md->pend[i];
-		if (close(p->fd) == -1) {
-			p->fd = -1;
-			mk_seterrno(e, MK_EIO, errno, "close %s/tmp/%s",
+#ifdef RENAME_NOREPLACE
+		/*
+		 * link(2) then unlink(2) in one call: never replaces a file
+		 * of new/ either.  EINVAL: a file system without it.
+		 */
+		if (renameat2(md->tmpfd, p->name, md->newfd, p->name,
+		    RENAME_NOREPLACE) == 0) {
+			p->live = 0;
+			continue;
+		}
+		if (errno != EINVAL && errno != ENOSYS) {
+			mk_seterrno(e, errno == ENOSPC ? MK_EIO :
+			    MK_ECANTCREAT, errno, "rename into %s/new/%s",
 			    md->dir, p->name);
 			(void)unlinkat(md->tmpfd, p->name, 0);
 			goto out;
 		}
-		p->fd = -1;
-		if (linkat(md->tmpfd, p->name, md->newfd, p->name, 0) == 0)
+#endif
+		if (linkat(md->tmpfd, p->name, md->newfd, p->name, 0) == 0) {
 			(void)unlinkat(md->tmpfd, p->name, 0);
-		else if ((errno == EPERM || errno == ENOSYS ||
+			p->live = 0;
+		} else if ((errno == EPERM || errno == ENOSYS ||
 		    errno == EOPNOTSUPP) &&
 		    renameat(md->tmpfd, p->name, md->newfd, p->name) == 0)
-			;	/* no hard links on this file system */
+			p->live = 0;	/* no hard links on this file system */
 		else {
 			mk_seterrno(e, errno == ENOSPC ? MK_EIO :
 			    MK_ECANTCREAT, errno, "link %s/new/%s", md->dir,

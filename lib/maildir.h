@@ -25,7 +25,8 @@
 
 #include "mk.h"
 
-#define MAILDIR_BATCH	256	/* uncommitted messages, at most */
+#define MAILDIR_BATCH	1024	/* uncommitted messages, at most (they
+				   hold no open file) */
 
 struct maildir;
 
@@ -68,7 +69,8 @@ int	maildir_commit(struct maildir *md, struct mk_err *e);
 /*
  * The first half of maildir_commit(), for a caller that records the
  * names before they appear in new/ (mpop's journal): fsync every
- * finished file.  Errors as maildir_commit() (the files are then
+ * finished file (on Linux one syncfs(2) of the file system, else an
+ * fsync(2) of each file, reopened by name).  Errors as maildir_commit() (the files are then
  * removed).  maildir_commit() after it does not fsync them again.
  */
 int	maildir_sync(struct maildir *md, struct mk_err *e);

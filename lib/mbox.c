@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +35,13 @@ struct mbox {
 static long	now_ms(void);
 static void	nap(void);
 static int	dotlock(struct mbox *, long, struct mk_err *);
+static int	dotlock_dead(const char *);
+static int	dotlock_file(const char *);
 static int	fcntl_lock(struct mbox *, long, struct mk_err *);
 static int	flush(struct mbox *, struct mk_err *);
 static void	fail_back(struct mbox *);
+static int	tail_pre(struct mbox *, off_t, struct mk_err *);
+static int	ours_after(int, off_t, off_t, struct mk_err *, const char *);
 
 int
 mbox_line_is_from(const void *line, size_t len)
@@ -92,49 +97,128 @@ nap(void)
 	(void)nanosleep(&ts, NULL);
 }
 
-/* path.lock, created exclusively; none when the directory says EACCES. */
+/*
+ * Whether the dotlock at path is one of ours ("PID HOST\n") whose
+ * process is gone from this host (it was killed): then it is stale at
+ * once, not only after MBOX_DOTLOCK_STALE seconds.
+ */
+static int
+dotlock_dead(const char *path)
+{
+	char	b[320], host[256];
+	ssize_t	n;
+	size_t	i, hl;
+	long	pid = 0;
+	int	fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return 0;
+	n = read(fd, b, sizeof(b) - 1);
+	close(fd);
+	if (n <= 0 || gethostname(host, sizeof(host)) == -1)
+		return 0;
+	host[sizeof(host) - 1] = '\0';
+	for (i = 0; i < (size_t)n && b[i] >= '0' && b[i] <= '9' && i < 9; i++)
+		pid = pid * 10 + (b[i] - '0');
+	hl = strlen(host);
+	if (i == 0 || pid <= 0 || (size_t)n != i + 1 + hl + 1 ||
+	    b[i] != ' ' || memcmp(b + i + 1, host, hl) != 0 ||
+	    b[n - 1] != '\n')
+		return 0;
+	return kill((pid_t)pid, 0) == -1 && errno == ESRCH;
+}
+
+/*
+ * A file tmp holding "PID HOST\n", for dotlock_dead(): written before
+ * it is linked to the lock's name, so that a lock is never seen empty.
+ * -1 with errno set.
+ */
+static int
+dotlock_file(const char *tmp)
+{
+	char	id[320], host[256];
+	int	fd, k, rc = 0;
+
+	if (gethostname(host, sizeof(host)) == -1)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	k = snprintf(id, sizeof(id), "%ld %s\n", (long)getpid(), host);
+	(void)unlink(tmp);	/* a leftover of an earlier crash */
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1)
+		return -1;
+	if (k <= 0 || (size_t)k >= sizeof(id) ||
+	    write(fd, id, (size_t)k) != k) {
+		if (errno == 0)
+			errno = EIO;
+		rc = -1;
+	}
+	close(fd);
+	if (rc == -1)
+		(void)unlink(tmp);
+	return rc;
+}
+
+/*
+ * path.lock, made by link(2) from a file holding our PID (exclusive,
+ * and safe over NFS); none when the directory says EACCES.
+ */
 static int
 dotlock(struct mbox *mb, long deadline, struct mk_err *e)
 {
-	struct stat	st;
-	size_t		n = strlen(mb->path) + 6;
-	int		fd;
+	struct stat	 st;
+	size_t		 n = strlen(mb->path) + 32;
+	char		*tmp;
+	int		 rc = -1;
 
-	if ((mb->lockpath = malloc(n)) == NULL)
+	if ((mb->lockpath = malloc(n)) == NULL || (tmp = malloc(n)) == NULL) {
+		free(mb->lockpath);
+		mb->lockpath = NULL;
 		return mk_seterr(e, MK_ESOFTWARE, "out of memory");
+	}
 	snprintf(mb->lockpath, n, "%s.lock", mb->path);
-	for (;;) {
-		fd = open(mb->lockpath, O_WRONLY | O_CREAT | O_EXCL |
-		    O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (fd != -1) {
-			close(fd);
-			return 0;
-		}
+	snprintf(tmp, n, "%s.lock.%ld", mb->path, (long)getpid());
+	if (dotlock_file(tmp) == -1) {
 		if (errno == EACCES || errno == EROFS) {
 			/* No right to make one: fcntl alone (as mutt does). */
 			free(mb->lockpath);
 			mb->lockpath = NULL;
-			return 0;
-		}
-		if (errno != EEXIST)
+			rc = 0;
+		} else
+			mk_seterrno(e, MK_ECANTCREAT, errno, "create %s", tmp);
+		goto out;
+	}
+	for (;;) {
+		if (link(tmp, mb->lockpath) == 0) {
+			rc = 0;
 			break;
-		if (lstat(mb->lockpath, &st) == 0 &&
-		    time(NULL) - st.st_mtime > MBOX_DOTLOCK_STALE) {
+		}
+		if (errno != EEXIST) {
+			mk_seterrno(e, MK_ECANTCREAT, errno, "create %s",
+			    mb->lockpath);
+			break;
+		}
+		if ((lstat(mb->lockpath, &st) == 0 &&
+		    time(NULL) - st.st_mtime > MBOX_DOTLOCK_STALE) ||
+		    dotlock_dead(mb->lockpath)) {
 			(void)unlink(mb->lockpath);
 			continue;
 		}
 		if (now_ms() >= deadline) {
-			free(mb->lockpath);
-			mb->lockpath = NULL;
-			return mk_seterr(e, MK_ETEMP, "%s: locked by another "
-			    "process (%s.lock)", mb->path, mb->path);
+			mk_seterr(e, MK_ETEMP, "%s: locked by another process "
+			    "(%s.lock)", mb->path, mb->path);
+			break;
 		}
 		nap();
 	}
-	mk_seterrno(e, MK_ECANTCREAT, errno, "create %s", mb->lockpath);
-	free(mb->lockpath);
-	mb->lockpath = NULL;
-	return -1;
+	(void)unlink(tmp);
+out:
+	if (rc == -1) {
+		free(mb->lockpath);
+		mb->lockpath = NULL;
+	}
+	free(tmp);
+	return rc;
 }
 
 /* A write lock on the whole file, waited for until deadline. */
@@ -159,12 +243,37 @@ fcntl_lock(struct mbox *mb, long deadline, struct mk_err *e)
 	}
 }
 
+/* Start on a fresh line after a blank one, whatever ends the file. */
+static int
+tail_pre(struct mbox *mb, off_t size, struct mk_err *e)
+{
+	char	tail[2];
+	int	rfd;
+
+	mb->pre[0] = '\0';
+	if (size >= 2) {
+		rfd = open(mb->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (rfd == -1 || pread(rfd, tail, 2, size - 2) != 2) {
+			mk_seterrno(e, MK_EIO, errno, "read %s", mb->path);
+			if (rfd != -1)
+				close(rfd);
+			return -1;
+		}
+		close(rfd);
+		if (tail[1] != '\n')
+			memcpy(mb->pre, "\n\n", 3);
+		else if (tail[0] != '\n')
+			memcpy(mb->pre, "\n", 2);
+	} else if (size == 1)
+		memcpy(mb->pre, "\n", 2);
+	return 0;
+}
+
 struct mbox *
 mbox_open(const char *path, int wait_s, struct mk_err *e)
 {
 	struct mbox	*mb;
 	struct stat	 st;
-	char		 tail[2];
 	long		 deadline = now_ms() + (long)wait_s * 1000;
 
 	if ((mb = calloc(1, sizeof(*mb))) == NULL) {
@@ -195,23 +304,8 @@ mbox_open(const char *path, int wait_s, struct mk_err *e)
 		goto fail;
 	}
 	mb->committed = mb->flushed = st.st_size;
-	/* Start on a fresh line after a blank one, whatever came before. */
-	if (st.st_size >= 2) {
-		int rfd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-
-		if (rfd == -1 || pread(rfd, tail, 2, st.st_size - 2) != 2) {
-			mk_seterrno(e, MK_EIO, errno, "read %s", path);
-			if (rfd != -1)
-				close(rfd);
-			goto fail;
-		}
-		close(rfd);
-		if (tail[1] != '\n')
-			memcpy(mb->pre, "\n\n", 3);
-		else if (tail[0] != '\n')
-			memcpy(mb->pre, "\n", 2);
-	} else if (st.st_size == 1)
-		memcpy(mb->pre, "\n", 2);
+	if (tail_pre(mb, st.st_size, e) == -1)
+		goto fail;
 	return mb;
 fail:
 	mbox_close(mb);
@@ -248,6 +342,83 @@ mbox_close(struct mbox *mb)
 	free(mb->path);
 	buf_free(&mb->out);
 	free(mb);
+}
+
+long long
+mbox_size(const struct mbox *mb)
+{
+	return mb->stream ? -1 : (long long)mb->committed;
+}
+
+/*
+ * Whether the bytes of fd from off to end hold only what mbox_add_*()
+ * writes: each line that starts "From " is one of our separators.
+ * 1 yes, 0 no, -1 read error.
+ */
+static int
+ours_after(int fd, off_t off, off_t end, struct mk_err *e, const char *path)
+{
+	static const char	 sep[] = "From MAILER-DAEMON ";
+	char			 b[65536], head[sizeof(sep) - 1];
+	size_t			 hn = 0, i;
+	ssize_t			 n;
+	int			 track = 1;	/* this line began a line */
+
+	if (off > 0) {
+		if (pread(fd, b, 1, off - 1) != 1)
+			goto rerr;
+		track = b[0] == '\n';
+	}
+	while (off < end) {
+		if ((n = pread(fd, b, sizeof(b), off)) <= 0) {
+			if (n == -1 && errno == EINTR)
+				continue;
+			goto rerr;
+		}
+		for (i = 0; i < (size_t)n; i++) {
+			if (b[i] != '\n') {
+				if (track && hn < sizeof(head))
+					head[hn++] = b[i];
+				continue;
+			}
+			if (track && hn >= 5 && memcmp(head, sep, 5) == 0 &&
+			    (hn < sizeof(head) ||
+			    memcmp(head, sep, sizeof(head)) != 0))
+				return 0;
+			track = 1;
+			hn = 0;
+		}
+		off += n;
+	}
+	/* An unterminated last line is the torn end of our own writing. */
+	return 1;
+rerr:
+	mk_seterrno(e, MK_EIO, errno, "read %s", path);
+	return -1;
+}
+
+int
+mbox_recover(struct mbox *mb, long long size, struct mk_err *e)
+{
+	struct stat	st;
+	int		rfd, ok;
+
+	if (mb->stream || size < 0)
+		return mk_seterr(e, MK_ESOFTWARE, "mbox_recover: no file");
+	if (fstat(mb->fd, &st) == -1)
+		return mk_seterrno(e, MK_EIO, errno, "stat %s", mb->path);
+	if (st.st_size <= size)
+		return 0;
+	if ((rfd = open(mb->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return mk_seterrno(e, MK_EIO, errno, "open %s", mb->path);
+	ok = ours_after(rfd, (off_t)size, st.st_size, e, mb->path);
+	close(rfd);
+	if (ok != 1)
+		return ok == 0 ? 1 : -1;
+	if (ftruncate(mb->fd, (off_t)size) == -1 || fsync(mb->fd) == -1)
+		return mk_seterrno(e, MK_EIO, errno, "truncate %s", mb->path);
+	mb->committed = mb->flushed = (off_t)size;
+	return tail_pre(mb, (off_t)size, e);
 }
 
 /* Put the file back as it was at the last commit; nothing more counts. */

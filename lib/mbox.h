@@ -43,8 +43,9 @@ struct mbox;
 
 /*
  * Open path for delivery (created 0600 if missing) and lock it: a
- * dotlock (path.lock, O_EXCL; skipped when the directory is not
- * writable; one older than MBOX_DOTLOCK_STALE is removed) and an fcntl
+ * dotlock (path.lock, O_EXCL, holding "PID HOST"; skipped when the
+ * directory is not writable; one older than MBOX_DOTLOCK_STALE, or one
+ * of ours whose process is gone from this host, is removed) and an fcntl
  * write lock on the whole file, both held until mbox_close().  A lock
  * held by another process is waited for, up to wait_s seconds.
  * Errors: MK_ETEMP "PATH: locked by another process" after wait_s,
@@ -92,6 +93,25 @@ void	mbox_add_abort(struct mbox *mb);
  * successful commit and the messages since then count as not delivered.
  */
 int	mbox_commit(struct mbox *mb, struct mk_err *e);
+
+/*
+ * The size of the file at the last successful commit (at open, its
+ * size then): where a crash in the middle of the next append is cut
+ * back to.  -1 for a stream.
+ */
+long long	 mbox_size(const struct mbox *mb);
+
+/*
+ * Undo an append a crash interrupted: truncate the file (opened with
+ * mbox_open()) back to size, the mbox_size() a journal recorded before
+ * the append began, and fsync it.  Only if what follows size looks like
+ * mpop's own writing (every line starting "From " is a "From
+ * MAILER-DAEMON " separator): anything else there was appended by
+ * another program after the crash and is left alone (returns 1).
+ * Returns 0 (truncated, or nothing beyond size), 1, or -1 with e set
+ * (MK_EIO).
+ */
+int	mbox_recover(struct mbox *mb, long long size, struct mk_err *e);
 
 /* The splitter's events. */
 enum mbox_ev {

@@ -1,6 +1,7 @@
 /*
  * pop3.c: POP3 commands and replies over a session libcurl logged in.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -8,6 +9,7 @@
 #include "buf.h"
 #include "conn.h"
 #include "pop3.h"
+#include "sha256.h"
 
 struct pop3 {
 	struct conn	*c;		/* owned */
@@ -29,6 +31,13 @@ static int	body(struct pop3 *, const struct pop3_sink *,
 static int	pipeline(struct pop3 *, const char *,
 		    const unsigned long *, size_t, long,
 		    const struct pop3_sink *, struct mk_err *);
+static void	hdr_uid_start(struct sha256 *, unsigned long long);
+static void	hdr_uid_finish(struct sha256 *, char *);
+static int	uid_idx_cmp(const void *, const void *);
+static void	host_clean(char *, size_t, const char *);
+static int	hs_begin(void *, size_t, struct mk_err *);
+static int	hs_data(void *, const void *, size_t, struct mk_err *);
+static int	hs_end(void *, struct mk_err *);
 
 /* The POP3_CAP_* bit of a capability line's first word, or 0. */
 static int
@@ -427,4 +436,207 @@ pop3_quit(struct pop3 *p, struct mk_err *e)
 	if (conn_cmd(p->c, e, "QUIT") == -1)
 		return -1;
 	return reply(p, "QUIT", e);
+}
+
+/* The hash of a header identity starts with the size and a LF. */
+static void
+hdr_uid_start(struct sha256 *c, unsigned long long size)
+{
+	char	num[32];
+	int	k;
+
+	sha256_init(c);
+	k = snprintf(num, sizeof(num), "%llu\n", size);
+	sha256_update(c, num, (size_t)k);
+}
+
+static void
+hdr_uid_finish(struct sha256 *c, char *uid)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	uint8_t			 md[SHA256_LEN];
+	size_t			 o = sizeof(POP3_HDRUID_PREFIX) - 1, i;
+
+	sha256_final(c, md);
+	memcpy(uid, POP3_HDRUID_PREFIX, o);
+	for (i = 0; i < POP3_HDRUID_HEX / 2; i++) {
+		uid[o++] = hex[md[i] >> 4];
+		uid[o++] = hex[md[i] & 0xf];
+	}
+	uid[o] = '\0';
+}
+
+void
+pop3_hdr_uid(const void *hdr, size_t len, unsigned long long size,
+    char uid[POP3_UIDMAX + 1])
+{
+	struct sha256 c;
+
+	hdr_uid_start(&c, size);
+	sha256_update(&c, hdr, len);
+	hdr_uid_finish(&c, uid);
+}
+
+static const struct pop3_msg *uid_base;
+
+/* Indexes into uid_base: by uid, then by message number. */
+static int
+uid_idx_cmp(const void *a, const void *b)
+{
+	const struct pop3_msg	*x = &uid_base[*(const size_t *)a];
+	const struct pop3_msg	*y = &uid_base[*(const size_t *)b];
+	int			 c = strcmp(x->uid, y->uid);
+
+	if (c != 0)
+		return c;
+	return x->num < y->num ? -1 : x->num > y->num;
+}
+
+size_t
+pop3_uids_disambiguate(struct pop3_msg *msgs, size_t n)
+{
+	size_t	*ix, i, g = 0, changed = 0, len;
+
+	if (n < 2 || (ix = calloc(n, sizeof(*ix))) == NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		ix[i] = i;
+	uid_base = msgs;
+	qsort(ix, n, sizeof(*ix), uid_idx_cmp);
+	uid_base = NULL;
+	/*
+	 * Two messages with the same headers and size (the same message
+	 * delivered twice) are told apart by their order: the second is
+	 * "+2".  The first of a group (ix[g]) keeps its uid, so the others
+	 * compare against it.
+	 */
+	for (i = 1; i < n; i++) {
+		if (msgs[ix[i]].uid[0] == '\0' ||
+		    strcmp(msgs[ix[i]].uid, msgs[ix[g]].uid) != 0) {
+			g = i;
+			continue;
+		}
+		len = strlen(msgs[ix[i]].uid);
+		snprintf(msgs[ix[i]].uid + len, sizeof(msgs[ix[i]].uid) - len,
+		    "+%zu", i - g + 1);
+		changed++;
+	}
+	free(ix);
+	return changed;
+}
+
+/* A host name as a Received: header may show it. */
+static void
+host_clean(char *out, size_t size, const char *h)
+{
+	size_t i;
+
+	if (h == NULL || h[0] == '\0')
+		h = "unknown";
+	for (i = 0; h[i] != '\0' && i < size - 1; i++)
+		out[i] = (h[i] >= 'a' && h[i] <= 'z') ||
+		    (h[i] >= 'A' && h[i] <= 'Z') ||
+		    (h[i] >= '0' && h[i] <= '9') ||
+		    strchr(".:_[]-", h[i]) != NULL ? h[i] : '_';
+	out[i] = '\0';
+}
+
+int
+pop3_received_format(char *out, size_t size, const char *from,
+    const char *by, time_t t, const char *eol)
+{
+	struct tm	tm;
+	char		f[256], b[256], date[64];
+	int		n;
+
+	host_clean(f, sizeof(f), from);
+	host_clean(b, sizeof(b), by);
+	/* RFC 5322 3.3 date-time; the C locale gives English names. */
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm) == 0)
+		return -1;
+	n = snprintf(out, size, "Received: from %s by %s with POP3 "
+	    "(mkit mpop %s);%s\t%s%s", f, b, MK_VERSION, eol, date, eol);
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	return n;
+}
+
+/* TOP n 0 of the messages without UIDL: hash each header block. */
+struct hsink {
+	struct pop3_msg	*msgs;
+	size_t		*which;		/* index into msgs of each TOP */
+	size_t		 cur;
+	struct sha256	 c;
+};
+
+static int
+hs_begin(void *arg, size_t idx, struct mk_err *e)
+{
+	struct hsink *h = arg;
+
+	(void)e;
+	h->cur = h->which[idx];
+	hdr_uid_start(&h->c, h->msgs[h->cur].size);
+	return 0;
+}
+
+static int
+hs_data(void *arg, const void *p, size_t n, struct mk_err *e)
+{
+	struct hsink *h = arg;
+
+	(void)e;
+	sha256_update(&h->c, p, n);
+	return 0;
+}
+
+static int
+hs_end(void *arg, struct mk_err *e)
+{
+	struct hsink *h = arg;
+
+	(void)e;
+	hdr_uid_finish(&h->c, h->msgs[h->cur].uid);
+	return 0;
+}
+
+int
+pop3_hdr_uids(struct pop3 *p, struct pop3_msg *msgs, size_t n,
+    size_t *nhashed, struct mk_err *e)
+{
+	struct hsink		 h;
+	struct pop3_sink	 s = { hs_begin, hs_data, hs_end, &h };
+	unsigned long		*nums = NULL;
+	size_t			 i, k = 0;
+	int			 rc = -1;
+
+	*nhashed = 0;
+	memset(&h, 0, sizeof(h));
+	h.msgs = msgs;
+	if ((nums = calloc(n + 1, sizeof(*nums))) == NULL ||
+	    (h.which = calloc(n + 1, sizeof(*h.which))) == NULL) {
+		mk_seterr(e, MK_ESOFTWARE, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (msgs[i].uid[0] == '\0') {
+			h.which[k] = i;
+			nums[k++] = msgs[i].num;
+		}
+	if (k > 0 && pop3_fetch(p, nums, k, 0, &s, e) == -1) {
+		if (e->st == MK_EUNAVAIL)
+			mk_seterr(e, MK_EUNAVAIL, "the server has neither "
+			    "UIDL nor TOP: cannot tell new messages from old "
+			    "ones");
+		goto out;
+	}
+	if (k > 0)
+		(void)pop3_uids_disambiguate(msgs, n);
+	*nhashed = k;
+	rc = 0;
+out:
+	free(nums);
+	free(h.which);
+	return rc;
 }

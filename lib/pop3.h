@@ -13,12 +13,15 @@
 #define POP3_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "mcurl.h"
 #include "mk.h"
 
 #define POP3_UIDMAX	70	/* RFC 1939 7: 1 to 70 characters */
 #define POP3_WINDOW	64	/* RETR commands in flight, at most */
+#define POP3_HDRUID_PREFIX "sha256:"	/* of a header-hash identity */
+#define POP3_HDRUID_HEX	48	/* hex digits of the hash kept (192 bits) */
 
 /* What CAPA said (RFC 2449). */
 enum {
@@ -71,6 +74,40 @@ int	pop3_list_parse(const char *line, size_t len, unsigned long *num,
 int	pop3_data_unstuff(const char *line, size_t len, const char **out,
 	    size_t *outlen);
 
+/*
+ * The identity of a message on a server without UIDL: "sha256:" and the
+ * first POP3_HDRUID_HEX hex digits of SHA-256 over its size (as LIST
+ * says, in decimal, then LF) and its header block (what "TOP n 0" sent,
+ * dot-unstuffed, line terminators as sent; untrusted, len bytes), into
+ * uid.  Pure.
+ */
+void	pop3_hdr_uid(const void *hdr, size_t len, unsigned long long size,
+	    char uid[POP3_UIDMAX + 1]);
+
+/*
+ * Make the identities of msgs[0..n) unique: the k-th message (k >= 2,
+ * in message-number order) with the same uid as an earlier one gets
+ * "+k" appended.  Only for header-hash identities (they are short
+ * enough for the suffix).  Pure.  Returns how many it changed.
+ */
+size_t	pop3_uids_disambiguate(struct pop3_msg *msgs, size_t n);
+
+/*
+ * A Received: header (RFC 5321 4.4) for a message mpop retrieved from
+ * host from and stored on host by at time t:
+ *
+ *	Received: from FROM by BY with POP3 (mkit mpop VERSION);
+ *		Thu, 28 Nov 2026 15:19:02 +0100
+ *
+ * folded once, each line ending in eol ("\r\n" or "\n"), into out
+ * (size bytes).  Bytes of from and by outside [A-Za-z0-9.:_[]-] become
+ * '_'; a missing or empty name is "unknown".  Local time, numeric zone.
+ * Returns the length, or -1 if out is too small (512 bytes are enough
+ * for names of up to 200 bytes).
+ */
+int	pop3_received_format(char *out, size_t size, const char *from,
+	    const char *by, time_t t, const char *eol);
+
 struct pop3;
 
 /*
@@ -110,6 +147,16 @@ struct pop3_sink {
 	int	(*end)(void *arg, struct mk_err *e);
 	void	*arg;
 };
+
+/*
+ * Give every message of msgs[0..n) whose uid is "" a header-hash
+ * identity (pop3_hdr_uid(), then pop3_uids_disambiguate() over all of
+ * msgs): "TOP num 0" for each, pipelined when offered.  *nhashed gets
+ * how many were hashed.  Errors as pop3_fetch(); a server without TOP
+ * answers -ERR: MK_EUNAVAIL.
+ */
+int	pop3_hdr_uids(struct pop3 *p, struct pop3_msg *msgs, size_t n,
+	    size_t *nhashed, struct mk_err *e);
 
 /*
  * Retrieve messages nums[0..n): RETR, or with top >= 0 "TOP num top".

@@ -24,6 +24,7 @@ static int	enc(struct mk_buf *, const char *);
 static int	mkdir_parents(char *, struct mk_err *);
 static int	slurp(const char *, struct mk_buf *, struct mk_err *);
 static int	journal_path(const char *, struct mk_buf *, struct mk_err *);
+static int	remove_suffixed(const char *, const char *, struct mk_err *);
 
 void
 uidl_init(struct uidl_set *s)
@@ -400,6 +401,155 @@ uidl_journal_load(const char *path, struct uidl_pend **v, size_t *n,
 	buf_free(&b);
 	buf_free(&jp);
 	return rc == 1 ? 0 : rc;
+}
+
+void
+uidl_mboxj_init(struct uidl_mboxj *j)
+{
+	j->size = -1;
+	j->mbox = NULL;
+	uidl_init(&j->uids);
+}
+
+void
+uidl_mboxj_free(struct uidl_mboxj *j)
+{
+	free(j->mbox);
+	uidl_free(&j->uids);
+	uidl_mboxj_init(j);
+}
+
+int
+uidl_mboxj_parse(const char *buf, size_t len, const char *name,
+    struct uidl_mboxj *j, struct mk_err *e)
+{
+	const char	*l, *nl;
+	size_t		 off = 0, n, line = 0, i;
+	size_t		 ml = strlen(UIDL_MBOXJ_MAGIC);
+	long long	 v;
+
+	while (off < len) {
+		l = buf + off;
+		nl = memchr(l, '\n', len - off);
+		n = nl != NULL ? (size_t)(nl - l) : len - off;
+		off += n + (nl != NULL);
+		if (++line == 1) {
+			if (n != ml || memcmp(l, UIDL_MBOXJ_MAGIC, ml) != 0)
+				goto bad;
+			continue;
+		}
+		if (n == 0)
+			continue;
+		if (j->mbox != NULL)
+			goto bad;	/* the mbox line comes last */
+		if (n > 5 && memcmp(l, "size ", 5) == 0 && j->size == -1) {
+			for (v = 0, i = 5; i < n; i++) {
+				if (l[i] < '0' || l[i] > '9' || i - 5 >= 18)
+					goto bad;
+				v = v * 10 + (l[i] - '0');
+			}
+			j->size = v;
+		} else if (n > 4 && memcmp(l, "uid ", 4) == 0) {
+			if (add_n(&j->uids, l + 4, n - 4, e) == -1) {
+				if (e->st != MK_EDATA)
+					return -1;
+				goto bad;
+			}
+		} else if (n > 6 && memcmp(l, "mbox /", 6) == 0 &&
+		    memchr(l, '\0', n) == NULL) {
+			if ((j->mbox = strndup(l + 5, n - 5)) == NULL)
+				return mk_seterr(e, MK_ESOFTWARE,
+				    "out of memory");
+		} else
+			goto bad;
+	}
+	if (line == 0 || j->size == -1 || j->mbox == NULL)
+		return mk_seterr(e, MK_EDATA, "%s: incomplete mbox journal",
+		    name);
+	return 0;
+bad:
+	return mk_seterr(e, MK_EDATA, "%s:%zu: bad mbox journal line", name,
+	    line);
+}
+
+int
+uidl_mboxj_save(const char *path, const char *mbox, long long size,
+    const char *const *uids, size_t n, struct mk_err *e)
+{
+	struct mk_buf	b, jp;
+	size_t		i;
+	int		rc = -1;
+
+	buf_init(&b, 0);
+	buf_init(&jp, 0);
+	if (mbox[0] != '/' || strchr(mbox, '\n') != NULL || size < 0) {
+		mk_seterr(e, MK_EDATA, "%s: cannot journal this mbox path",
+		    mbox);
+		goto out;
+	}
+	if (buf_printf(&jp, "%s.mbox", path) == -1 ||
+	    buf_printf(&b, "%s\nsize %lld\n", UIDL_MBOXJ_MAGIC, size) == -1)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		if (!uid_ok(uids[i], strlen(uids[i]))) {
+			mk_seterr(e, MK_EDATA, "bad UIDL");
+			goto out;
+		}
+		if (buf_printf(&b, "uid %s\n", uids[i]) == -1)
+			goto nomem;
+	}
+	if (buf_printf(&b, "mbox %s\n", mbox) == -1)
+		goto nomem;
+	rc = atomic_write_file(buf_str(&jp), b.p, b.len, 0600, e);
+	goto out;
+nomem:
+	mk_seterr(e, MK_ESOFTWARE, "out of memory");
+out:
+	buf_free(&b);
+	buf_free(&jp);
+	return rc;
+}
+
+int
+uidl_mboxj_load(const char *path, struct uidl_mboxj *j, struct mk_err *e)
+{
+	struct mk_buf	b, jp;
+	int		rc;
+
+	buf_init(&b, UIDL_FILEMAX);
+	buf_init(&jp, 0);
+	if (buf_printf(&jp, "%s.mbox", path) == -1)
+		rc = mk_seterr(e, MK_ESOFTWARE, "out of memory");
+	else if ((rc = slurp(buf_str(&jp), &b, e)) == 0)
+		rc = uidl_mboxj_parse((const char *)b.p, b.len, buf_str(&jp),
+		    j, e) == 0 ? 1 : -1;
+	else if (rc == 1)
+		rc = 0;
+	buf_free(&b);
+	buf_free(&jp);
+	return rc;
+}
+
+/* Remove path + suffix; a missing one is fine. */
+static int
+remove_suffixed(const char *path, const char *suffix, struct mk_err *e)
+{
+	struct mk_buf	jp;
+	int		rc = 0;
+
+	buf_init(&jp, 0);
+	if (buf_printf(&jp, "%s%s", path, suffix) == -1)
+		return mk_seterr(e, MK_ESOFTWARE, "out of memory");
+	if (unlink(buf_str(&jp)) == -1 && errno != ENOENT)
+		rc = mk_seterrno(e, MK_EIO, errno, "remove %s", buf_str(&jp));
+	buf_free(&jp);
+	return rc;
+}
+
+int
+uidl_mboxj_remove(const char *path, struct mk_err *e)
+{
+	return remove_suffixed(path, ".mbox", e);
 }
 
 /* Create the directories above the file path (0700); path is restored. */

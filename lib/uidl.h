@@ -111,6 +111,55 @@ int	uidl_journal_load(const char *path, struct uidl_pend **v, size_t *n,
 	    struct mk_err *e);
 
 /*
+ * The mbox journal, "STATE.mbox": before the first byte of a batch is
+ * appended to an mbox, its size then is saved; once the batch is in
+ * the file and fsynced, the journal is saved again with the batch's
+ * UIDLs; then the state; then the journal is removed.  A run that finds
+ * the journal cuts the mbox back to that size (mbox_recover()) unless
+ * the state holds every UIDL the journal lists (the batch was
+ * committed), so a crash leaves no torn message, and no duplicate.
+ *
+ *	# mkit mpop mbox journal 1
+ *	size 12345
+ *	uid 00000001578e0cd1		0 or more
+ *	mbox /home/alice/mail/inbox	last: the rest of the line
+ */
+#define UIDL_MBOXJ_MAGIC	"# mkit mpop mbox journal 1"
+
+struct uidl_mboxj {
+	long long	 size;		/* bytes of the mbox before the batch */
+	char		*mbox;		/* owned: its absolute path */
+	struct uidl_set	 uids;		/* the batch, once fsynced */
+};
+
+void	uidl_mboxj_init(struct uidl_mboxj *j);
+void	uidl_mboxj_free(struct uidl_mboxj *j);
+
+/*
+ * Parse a journal's text (untrusted) into j (initialised).  Pure.
+ * Errors: MK_EDATA "NAME:LINE: reason" (also for a missing size or
+ * mbox line), MK_ESOFTWARE.
+ */
+int	uidl_mboxj_parse(const char *buf, size_t len, const char *name,
+	    struct uidl_mboxj *j, struct mk_err *e);
+
+/*
+ * Save path's mbox journal atomically: mbox (absolute, no LF), size,
+ * and uids[0..n) (n may be 0).  Errors: MK_EDATA (an LF in mbox, a bad
+ * UIDL), MK_ECANTCREAT, MK_EIO, MK_ESOFTWARE.
+ */
+int	uidl_mboxj_save(const char *path, const char *mbox, long long size,
+	    const char *const *uids, size_t n, struct mk_err *e);
+
+/*
+ * Load path's mbox journal into j (initialised): 1 found, 0 none.
+ * Errors as uidl_load().
+ */
+int	uidl_mboxj_load(const char *path, struct uidl_mboxj *j,
+	    struct mk_err *e);
+int	uidl_mboxj_remove(const char *path, struct mk_err *e);
+
+/*
  * Take the lock of the state file path: an exclusive flock(2) on
  * "path.lock" (created 0600), not waited for.  *fd gets the descriptor,
  * to keep open as long as the lock is held (closing it, or exiting,

@@ -66,3 +66,27 @@ libfuzz() {
 @test "fuzz mime: libFuzzer finds no crash in a short run" {
 	libfuzz mime
 }
+
+@test "fuzz mbox: the seed corpus replays cleanly" {
+	replay mbox
+}
+
+@test "fuzz mbox: libFuzzer finds no crash in a short run" {
+	libfuzz mbox
+}
+
+@test "fuzz pop3: the seed corpus replays cleanly" {
+	replay pop3
+}
+
+@test "fuzz pop3: libFuzzer finds no crash in a short run" {
+	libfuzz pop3
+}
+
+@test "fuzz uidl: the seed corpus replays cleanly" {
+	replay uidl
+}
+
+@test "fuzz uidl: libFuzzer finds no crash in a short run" {
+	libfuzz uidl
+}

@@ -447,3 +447,174 @@ EOF
 	[ "$(ls "$T/md/new" | wc -l)" -eq 150 ]
 	[ "$(server_count)" -eq 0 ]
 }
+
+# nouidl_script MODE: a POP3 server without UIDL (CAPA has TOP, no
+# UIDL; UIDL is -ERR) holding three messages, 1 and 3 with the same
+# header and size.  MODE: fetch (RETR all three), none (no RETR), or
+# delete (DELE all three).
+nouidl_script() {
+	local n
+	printf '%s\n' 'sendline +OK fake POP3 without UIDL' recv \
+	    'sendline +OK' 'sendline USER' 'sendline TOP' 'sendline .' \
+	    recv 'sendline +OK' recv 'sendline +OK logged in' \
+	    recv 'sendline +OK 3 messages' 'sendline 1 60' 'sendline 2 61' \
+	    'sendline 3 60' 'sendline .' recv 'sendline -ERR unknown command'
+	for n in 1 2 3; do
+		printf '%s\n' recv 'sendline +OK' \
+		    "sendline Subject: same$((n == 2 ? 2 : 1))" \
+		    'sendline Message-ID: <same@example.org>' 'sendline' \
+		    'sendline .'
+	done
+	case $1 in
+	fetch)
+		for n in 1 2 3; do
+			printf '%s\n' recv 'sendline +OK' \
+			    "sendline Subject: same$((n == 2 ? 2 : 1))" \
+			    'sendline Message-ID: <same@example.org>' \
+			    'sendline' "sendline body of message $n" \
+			    'sendline .'
+		done
+		;;
+	delete)
+		printf '%s\n' recv 'sendline +OK' recv 'sendline +OK' \
+		    recv 'sendline +OK'
+		;;
+	esac
+	printf '%s\n' recv 'sendline +OK bye'
+}
+
+# fake_account: account "fake" for the last peer, so that the state
+# file (named after the account) survives the peer's changing port.
+fake_account() {
+	mkdir -p "${MKIT_CONFIG%/*}"
+	printf '[account fake]\npop3 = pop3://127.0.0.1:%s\nuser = alice\ntls = auto\n' \
+	    "$PEER_PORT" >"$MKIT_CONFIG"
+}
+
+@test "mpop: a server without UIDL: a hash of the header, one warning, --delete" {
+	peer "$(nouidl_script fetch)"
+	fake_account
+	run --separate-stderr mpop -a fake --maildir "$T/md"
+	[ "$status" -eq 0 ] || fail_run "exit status"
+	[ "$(grep -c 'no UIDL' <<<"$stderr")" -eq 1 ] || fail_run "not one warning"
+	[ "$(wc -l <<<"$stderr")" -eq 1 ] || fail_run "more on stderr"
+	grep -qx 'TOP 1 0' "$PEER_LOG" && grep -qx 'TOP 3 0' "$PEER_LOG"
+	grep -qx 'RETR 3' "$PEER_LOG"
+	# Three messages, 1 and 3 alike but both delivered.
+	[ "$(ls "$T/md/new" | wc -l)" -eq 3 ] || fail_run "not 3 delivered"
+	[ "$(grep -l 'body of message 3' "$T/md"/new/* | wc -l)" -eq 1 ]
+	grep -c '^sha256:[0-9a-f]\{48\}\(+2\)\?$' \
+	    "$XDG_STATE_HOME"/mkit/mpop.alice@fake.uidl | grep -qx 3
+	# The second run knows them all: TOP only, no RETR; -q: silent.
+	peer "$(nouidl_script none)"
+	fake_account
+	run --separate-stderr mpop -a fake --maildir "$T/md" -q
+	[ "$status" -eq 0 ] || fail_run "second run"
+	[ -z "$stderr" ] || fail_run "-q not silent"
+	! grep -q '^RETR' "$PEER_LOG"
+	grep -qx QUIT "$PEER_LOG"
+	[ "$(ls "$T/md/new" | wc -l)" -eq 3 ]
+	# --delete removes the three by number, then QUIT.
+	peer "$(nouidl_script delete)"
+	fake_account
+	run --separate-stderr mpop -a fake --maildir "$T/md" --delete -v
+	[ "$status" -eq 0 ] || fail_run "--delete run"
+	[[ $stderr == *"0 new messages, "*", 3 deleted"* ]] || fail_run "summary"
+	[ "$(grep -c '^DELE [123]$' "$PEER_LOG")" -eq 3 ]
+	! grep -q '^RETR' "$PEER_LOG"
+	[ "$(tail -n 1 "$PEER_LOG")" = QUIT ]
+}
+
+@test "mpop: --received adds a Received: header, only when asked" {
+	put 1
+	run --separate-stderr mpop "${S[@]}" --maildir "$T/md" --received
+	[ "$status" -eq 0 ] || fail_run "exit status"
+	f=$(got "$T/md" 1)
+	head -n 1 "$f" | grep -q "^Received: from 127\.0\.0\.1 by $(hostname) with POP3 (mkit mpop [0-9.]*);"$'\r'"\$" ||
+	    fail_run "first line: $(head -n 1 "$f")"
+	sed -n 2p "$f" | grep -Eq $'^\t[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9:]{8} [-+][0-9]{4}\r$' ||
+	    fail_run "second line: $(sed -n 2p "$f")"
+	tail -n +3 "$f" | cmp - "$T/src/1"
+	# Not by default.
+	run mpop "${S[@]}" --maildir "$T/md2" --all
+	same "$T/md2" 1
+	! grep -q '^Received: from 127' "$(got "$T/md2" 1)"
+}
+
+@test "mpop: --mda never sees a message cut off in the middle" {
+	peer "$(printf '%s\n' 'sendline +OK fake' recv 'sendline +OK' \
+	    'sendline USER' 'sendline UIDL' 'sendline .' recv 'sendline +OK' \
+	    recv 'sendline +OK in' recv 'sendline +OK 1 messages' \
+	    'sendline 1 120' 'sendline .' recv 'sendline +OK' \
+	    'sendline 1 cut-1' 'sendline .' recv 'sendline +OK' \
+	    'sendline Subject: cut' 'sendline' 'sendline half' close)"
+	run --separate-stderr mpop --server "pop3://127.0.0.1:$PEER_PORT" \
+	    --tls auto --user alice --mda "cat >'$T/mda.out'"
+	[ "$status" -eq 75 ] || fail_run "exit status"
+	[ ! -e "$T/mda.out" ] || fail_run "the MDA ran on a partial message"
+}
+
+# mbox_check MBOX N: the mbox holds messages 1..N of $T/src, each once,
+# byte for byte once unquoted and with CRLF again, and nothing else.
+mbox_check() {
+	python3 - "$1" "$T/src" "$2" <<'PY'
+import re, sys
+data = open(sys.argv[1], newline="").read()
+msgs = re.split(r"(?m)^From MAILER-DAEMON .*\n", data)
+assert msgs[0] == "", "text before the first separator: %r" % msgs[0][:80]
+seen = {}
+for m in msgs[1:]:
+    assert m.endswith("\n\n"), "torn message: %r" % m[-80:]
+    m = re.sub(r"(?m)^>(>*From )", r"\1", m[:-1]).replace("\n", "\r\n")
+    k = re.search(r"(?m)^Subject: msg (\d+)\r$", m)
+    assert k, "no Subject: %r" % m[:200]
+    n = int(k.group(1))
+    assert m == open("%s/%d" % (sys.argv[2], n), newline="").read(), \
+        "message %d differs" % n
+    seen[n] = seen.get(n, 0) + 1
+want = set(range(1, int(sys.argv[3]) + 1))
+assert set(seen) == want, "missing: %s" % sorted(want - set(seen))
+dup = [n for n, c in seen.items() if c > 1]
+assert not dup, "duplicates: %s" % dup
+PY
+}
+
+@test "mpop: --mbox killed in an append (strace) and at random: no torn message, none lost or doubled" {
+	local i k=5 n=0 pid
+	command -v strace >/dev/null || skip "needs strace to kill at a write"
+	# Big enough (130 KB each) that an append takes several writes.
+	for i in $(seq 1 64); do
+		mkmsg "$i"
+		python3 -c 'import sys
+sys.stdout.write("".join("filler %06d: %s\r\n" % (k, "x" * 50)
+    for k in range(2000)))' >>"$T/src/$i"
+	done
+	put 1 2 3 4
+	# SIGKILL at the Nth write(2): the journal, the mbox's pieces, the
+	# state; each run first repairs what the one before left.
+	for i in $(seq 1 9); do
+		strace -f -o /dev/null -e inject=write:signal=KILL:when="$i" \
+		    mpop "${S[@]}" --mbox "$T/mbox" -q 3>&- || true
+	done
+	# Then at random moments, two new messages for each run.
+	for i in $(seq 1 30); do
+		put "$k" $((k + 1))
+		k=$((k + 2))
+		if [ $((i % 2)) = 0 ]; then
+			mpop "${S[@]}" --mbox "$T/mbox" --delete -q 3>&- &
+		else
+			mpop "${S[@]}" --mbox "$T/mbox" -q 3>&- &
+		fi
+		pid=$!
+		sleep "0.$((RANDOM % 2))$((RANDOM % 10))"
+		kill -KILL "$pid" 2>/dev/null && n=$((n + 1))
+		wait "$pid" 2>/dev/null || true
+	done
+	echo "# killed $n of 30 runs at random" >&3
+	run --separate-stderr mpop "${S[@]}" --mbox "$T/mbox" --delete
+	[ "$status" -eq 0 ] || fail_run "final run"
+	run mbox_check "$T/mbox" 64
+	[ "$status" -eq 0 ] || fail_run "mbox check"
+	[ "$(server_count)" -eq 0 ]
+	[ ! -e "$XDG_STATE_HOME"/mkit/mpop.alice@*.uidl.mbox ]
+}

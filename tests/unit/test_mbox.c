@@ -261,6 +261,94 @@ test_roundtrip(void)
 	buf_free(&r.out);
 }
 
+/* Write s (NUL-terminated) as the whole file path. */
+static void
+put(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	T_EQ_INT(write(fd, s, strlen(s)), strlen(s));
+	close(fd);
+}
+
+/* A torn append is cut back; another program's mail is left alone. */
+static void
+test_recover(void)
+{
+	static const char	 old[] = "From a b\nold\n\n";
+	struct mbox		*mb;
+	struct mk_err		 e;
+	struct mk_buf		 b;
+
+	buf_init(&b, 0);
+	put(at("rbox"), "From a b\nold\n\n"
+	    "From MAILER-DAEMON Thu Jan  1 00:00:00 1970\nSubject: x\n\nbo");
+	T_CHECK((mb = mbox_open(at("rbox"), 1, &e)) != NULL);
+	if (mb == NULL)
+		return;
+	T_EQ_INT(mbox_size(mb), strlen(old) + 58);
+	T_EQ_INT(mbox_recover(mb, (long long)strlen(old), &e), 0);
+	T_EQ_INT(mbox_size(mb), strlen(old));
+	/* Nothing beyond: nothing to do.  And the next append fits. */
+	T_EQ_INT(mbox_recover(mb, (long long)strlen(old), &e), 0);
+	T_EQ_INT(mbox_add_begin(mb, 0, &e), 0);
+	T_EQ_INT(mbox_write(mb, S("new\r\n"), &e), 0);
+	T_EQ_INT(mbox_add_end(mb, &e), 0);
+	T_EQ_INT(mbox_commit(mb, &e), 0);
+	mbox_close(mb);
+	slurp(at("rbox"), &b);
+	T_EQ_STR(buf_str(&b), "From a b\nold\n\n"
+	    "From MAILER-DAEMON Thu Jan  1 00:00:00 1970\nnew\n\n");
+	/* Torn in the middle of a line, then cut after a partial From_. */
+	put(at("rbox"), "From a b\nold\n\nFrom MAILER-DAEMON Thu Jan"
+	    "  1 00:00:00 1970\nx\n\nFrom MAILER-DA");
+	T_CHECK((mb = mbox_open(at("rbox"), 1, &e)) != NULL);
+	if (mb == NULL)
+		return;
+	T_EQ_INT(mbox_recover(mb, (long long)strlen(old), &e), 0);
+	mbox_close(mb);
+	slurp(at("rbox"), &b);
+	T_EQ_STR(buf_str(&b), old);
+	/* Then someone else delivered: left as it is. */
+	put(at("rbox"), "From a b\nold\n\nFrom MAILER-DAEMON Thu Jan"
+	    "  1 00:00:00 1970\ntorn\nFrom bob@example.org Fri\nhi\n\n");
+	T_CHECK((mb = mbox_open(at("rbox"), 1, &e)) != NULL);
+	if (mb == NULL)
+		return;
+	T_EQ_INT(mbox_recover(mb, (long long)strlen(old), &e), 1);
+	mbox_close(mb);
+	slurp(at("rbox"), &b);
+	T_EQ_INT(b.len, strlen(old) + 78);
+	buf_free(&b);
+}
+
+/* A dotlock of a process that is gone is stale at once. */
+static void
+test_dead_dotlock(void)
+{
+	struct mbox	*mb;
+	struct mk_err	 e;
+	char		 host[256], id[320];
+	pid_t		 pid;
+
+	T_EQ_INT(gethostname(host, sizeof(host)), 0);
+	host[sizeof(host) - 1] = '\0';
+	if ((pid = fork()) == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	snprintf(id, sizeof(id), "%ld %s\n", (long)pid, host);
+	put(at("dbox.lock"), id);
+	mb = mbox_open(at("dbox"), 1, &e);
+	T_CHECK(mb != NULL);
+	mbox_close(mb);
+	/* A live one (ours) is honoured. */
+	snprintf(id, sizeof(id), "%ld %s\n", (long)getpid(), host);
+	put(at("dbox.lock"), id);
+	T_CHECK(mbox_open(at("dbox"), 0, &e) == NULL);
+	T_EQ_INT(e.st, MK_ETEMP);
+	unlink(at("dbox.lock"));
+}
+
 int
 main(void)
 {
@@ -277,6 +365,8 @@ main(void)
 	T_RUN(test_stream);
 	T_RUN(test_split);
 	T_RUN(test_roundtrip);
+	T_RUN(test_recover);
+	T_RUN(test_dead_dotlock);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
 		printf("# cannot remove %s\n", tmpdir);

@@ -146,6 +146,73 @@ test_hostile(void)
 	T_CHECK(1);
 }
 
+/* The identity of a message on a server without UIDL. */
+static void
+test_hdr_uid(void)
+{
+	const char	*h = "Subject: x\r\nFrom: a@b\r\n\r\n";
+	char		 u1[POP3_UIDMAX + 1], u2[POP3_UIDMAX + 1];
+
+	pop3_hdr_uid(S(h), 1234, u1);
+	/* printf '1234\nSubject: x\r\nFrom: a@b\r\n\r\n' | sha256sum */
+	T_EQ_STR(u1, "sha256:48fe5814d70e212f3a1b5c910608049d4612926420fa92e3");
+	T_EQ_INT(strlen(u1), 7 + POP3_HDRUID_HEX);
+	/* The size counts, and so does every byte of the header. */
+	pop3_hdr_uid(S(h), 1235, u2);
+	T_CHECK(strcmp(u1, u2) != 0);
+	pop3_hdr_uid(h, strlen(h) - 1, 1234, u2);
+	T_CHECK(strcmp(u1, u2) != 0);
+	pop3_hdr_uid(NULL, 0, 0, u2);
+	T_EQ_INT(strncmp(u2, "sha256:", 7), 0);
+}
+
+static void
+test_disambiguate(void)
+{
+	struct pop3_msg	m[5];
+	size_t		i;
+
+	memset(m, 0, sizeof(m));
+	for (i = 0; i < 5; i++)
+		m[i].num = (unsigned long)(5 - i);	/* not in order */
+	snprintf(m[0].uid, sizeof(m[0].uid), "sha256:aa");	/* num 5 */
+	snprintf(m[1].uid, sizeof(m[1].uid), "sha256:bb");	/* num 4 */
+	snprintf(m[2].uid, sizeof(m[2].uid), "sha256:aa");	/* num 3 */
+	snprintf(m[3].uid, sizeof(m[3].uid), "sha256:aa");	/* num 2 */
+	T_EQ_INT(pop3_uids_disambiguate(m, 5), 2);
+	T_EQ_STR(m[3].uid, "sha256:aa");
+	T_EQ_STR(m[2].uid, "sha256:aa+2");
+	T_EQ_STR(m[0].uid, "sha256:aa+3");
+	T_EQ_STR(m[1].uid, "sha256:bb");
+	T_EQ_STR(m[4].uid, "");
+	T_EQ_INT(pop3_uids_disambiguate(m, 5), 0);
+	T_EQ_INT(pop3_uids_disambiguate(m, 1), 0);
+}
+
+static void
+test_received(void)
+{
+	char	out[512], small[40];
+	time_t	t = 1700000000;
+	int	n;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	n = pop3_received_format(out, sizeof(out), "pop.example.org",
+	    "host/x y", t, "\r\n");
+	T_EQ_STR(out, "Received: from pop.example.org by host_x_y with POP3 "
+	    "(mkit mpop " MK_VERSION ");\r\n\tTue, 14 Nov 2023 22:13:20 "
+	    "+0000\r\n");
+	T_EQ_INT(n, strlen(out));
+	n = pop3_received_format(out, sizeof(out), NULL, "[::1]\r\nX: y", t,
+	    "\n");
+	T_EQ_STR(out, "Received: from unknown by [::1]__X:_y with POP3 "
+	    "(mkit mpop " MK_VERSION ");\n\tTue, 14 Nov 2023 22:13:20 "
+	    "+0000\n");
+	T_EQ_INT(pop3_received_format(small, sizeof(small), "a", "b", t,
+	    "\n"), -1);
+}
+
 int
 main(void)
 {
@@ -155,5 +222,8 @@ main(void)
 	T_RUN(test_list);
 	T_RUN(test_unstuff);
 	T_RUN(test_hostile);
+	T_RUN(test_hdr_uid);
+	T_RUN(test_disambiguate);
+	T_RUN(test_received);
 	T_DONE();
 }

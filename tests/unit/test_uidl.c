@@ -167,6 +167,62 @@ test_lock(void)
 	close(fd);
 }
 
+static void
+test_mboxj(void)
+{
+	struct uidl_mboxj	 j;
+	struct mk_err		 e;
+	const char		*u[2] = { "u1", "sha256:ab+2" };
+	char			 path[512];
+
+	snprintf(path, sizeof(path), "%s/m/state", tmpdir);
+	uidl_mboxj_init(&j);
+	T_EQ_INT(uidl_mboxj_load(path, &j, &e), 0);
+	T_EQ_INT(uidl_save(path, &j.uids, &e), 0);
+	T_EQ_INT(uidl_mboxj_save(path, "/var/mail/a b", 1234, NULL, 0, &e), 0);
+	T_EQ_INT(uidl_mboxj_load(path, &j, &e), 1);
+	T_EQ_INT(j.size, 1234);
+	T_EQ_STR(j.mbox, "/var/mail/a b");
+	T_EQ_INT(j.uids.n, 0);
+	uidl_mboxj_free(&j);
+	T_EQ_INT(uidl_mboxj_save(path, "/m", 0, u, 2, &e), 0);
+	T_EQ_INT(uidl_mboxj_load(path, &j, &e), 1);
+	T_EQ_INT(j.size, 0);
+	T_CHECK(uidl_has(&j.uids, "u1") && uidl_has(&j.uids, "sha256:ab+2"));
+	uidl_mboxj_free(&j);
+	T_EQ_INT(uidl_mboxj_remove(path, &e), 0);
+	T_EQ_INT(uidl_mboxj_load(path, &j, &e), 0);
+	T_EQ_INT(uidl_mboxj_remove(path, &e), 0);
+	/* Refused: a relative path, an LF in it, a bad UIDL. */
+	T_EQ_INT(uidl_mboxj_save(path, "m", 0, NULL, 0, &e), -1);
+	T_EQ_INT(uidl_mboxj_save(path, "/m\n", 0, NULL, 0, &e), -1);
+	u[0] = "a b";
+	T_EQ_INT(uidl_mboxj_save(path, "/m", 0, u, 1, &e), -1);
+	T_EQ_INT(e.st, MK_EDATA);
+	/* Hostile text. */
+	T_EQ_INT(uidl_mboxj_parse(S(UIDL_MBOXJ_MAGIC "\nsize 1\n"), "j", &j,
+	    &e), -1);
+	T_EQ_STR(e.msg, "j: incomplete mbox journal");
+	uidl_mboxj_free(&j);
+	T_EQ_INT(uidl_mboxj_parse(S(UIDL_MBOXJ_MAGIC "\nmbox /x\nsize 1\n"),
+	    "j", &j, &e), -1);
+	T_EQ_STR(e.msg, "j:3: bad mbox journal line");
+	uidl_mboxj_free(&j);
+	T_EQ_INT(uidl_mboxj_parse(S(UIDL_MBOXJ_MAGIC
+	    "\nsize 99999999999999999999\nmbox /x\n"), "j", &j, &e), -1);
+	uidl_mboxj_free(&j);
+	T_EQ_INT(uidl_mboxj_parse(S(UIDL_MBOXJ_MAGIC
+	    "\nsize 1\nsize 2\nmbox /x\n"), "j", &j, &e), -1);
+	uidl_mboxj_free(&j);
+	T_EQ_INT(uidl_mboxj_parse(S("x\nsize 1\nmbox /x\n"), "j", &j, &e),
+	    -1);
+	uidl_mboxj_free(&j);
+	T_EQ_INT(uidl_mboxj_parse(S(UIDL_MBOXJ_MAGIC
+	    "\nsize 7\nuid a\nmbox /x y"), "j", &j, &e), 0);
+	T_EQ_STR(j.mbox, "/x y");
+	uidl_mboxj_free(&j);
+}
+
 int
 main(void)
 {
@@ -181,6 +237,7 @@ main(void)
 	T_RUN(test_path);
 	T_RUN(test_save_load);
 	T_RUN(test_journal);
+	T_RUN(test_mboxj);
 	T_RUN(test_lock);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
