@@ -2,8 +2,9 @@
 # mmime.sh: mmime side by side with its peers, in one run.
 #
 #   1. base64 encode and decode of SIZE_MB of random data: mmime encode -b
-#      and decode -b vs coreutils base64 and openssl base64, MB/s, with
-#      the ceilings of the machine (a pipe, memcpy).
+#      and decode -b vs coreutils base64 and openssl base64, MB/s, file to
+#      /dev/null and through pipes, with the ceilings of the machine (a
+#      file read, a pipe, memcpy): bench/b64.sh.
 #   2. Extract every attachment of one ~200 MB message with four binary
 #      attachments: mmime extract vs munpack (mpack), ripmime and
 #      reformime (maildrop); wall time, MB/s and peak RSS (GNU time).
@@ -43,21 +44,6 @@ if [ "${#need[@]}" -gt 0 ] && [ "$(id -u)" = 0 ]; then
 	    echo "# apt-get failed: $(tail -n 1 "$tmp/apt.log")"
 fi
 
-# ns IN CMD...: best wall time in ns of RUNS runs of CMD < IN > /dev/null.
-ns() {
-	local in=$1 best= s e r
-	shift
-	for ((r = 0; r < RUNS; r++)); do
-		s=$(date +%s%N)
-		"$@" < "$in" > /dev/null
-		e=$(date +%s%N)
-		if [ -z "$best" ] || [ $((e - s)) -lt "$best" ]; then
-			best=$((e - s))
-		fi
-	done
-	echo "$best"
-}
-
 mbs() {
 	awk -v b="$1" -v t="$2" 'BEGIN { printf "%8.0f", b * 1000 / t }'
 }
@@ -66,68 +52,9 @@ row() {
 	printf "%-24s %10s %10s %10s\n" "$@"
 }
 
-# ---- 1. base64
+# ---- 1. base64: bench/b64.sh, the one definition of that comparison.
 
-bytes=$((SIZE_MB * 1000 * 1000))
-echo "# making $SIZE_MB MB of random data in $tmp"
-head -c "$bytes" /dev/urandom > "$tmp/in"
-base64 < "$tmp/in" > "$tmp/in.b64"
-"$mmime" encode -b < "$tmp/in" | cmp -s - "$tmp/in.b64" ||
-    { echo "mmime encode -b differs from coreutils" >&2; exit 1; }
-"$mmime" decode -b < "$tmp/in.b64" | cmp -s - "$tmp/in" ||
-    { echo "mmime decode -b does not give the data back" >&2; exit 1; }
-
-cat > "$tmp/memcpy.c" <<'EOF'
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-int
-main(int argc, char *argv[])
-{
-	struct timespec	a, b;
-	size_t		n = argc > 1 ? strtoull(argv[1], NULL, 10) : 1;
-	char		*s = malloc(n), *d = malloc(n);
-	long long	best = -1, t;
-	int		i;
-
-	if (s == NULL || d == NULL)
-		return 1;
-	memset(s, 1, n);
-	memset(d, 2, n);
-	for (i = 0; i < 5; i++) {
-		clock_gettime(CLOCK_MONOTONIC, &a);
-		memcpy(d, s, n);
-		clock_gettime(CLOCK_MONOTONIC, &b);
-		t = (b.tv_sec - a.tv_sec) * 1000000000LL + b.tv_nsec - a.tv_nsec;
-		if (best < 0 || t < best)
-			best = t;
-	}
-	printf("%lld\n", best + (d[n / 2] == 3));
-	return 0;
-}
-EOF
-"$CC" -O2 -o "$tmp/memcpy" "$tmp/memcpy.c"
-
-me=$(ns "$tmp/in" "$mmime" encode -b)
-md=$(ns "$tmp/in.b64" "$mmime" decode -b)
-ce=$(ns "$tmp/in" base64)
-cd_=$(ns "$tmp/in.b64" base64 -d)
-echo
-echo "# base64, $SIZE_MB MB, best of $RUNS, MB/s of binary data"
-row tool encode decode ""
-row "mmime" "$(mbs "$bytes" "$me")" "$(mbs "$bytes" "$md")" ""
-row "coreutils base64" "$(mbs "$bytes" "$ce")" "$(mbs "$bytes" "$cd_")" ""
-if command -v openssl > /dev/null; then
-	row "openssl base64" "$(mbs "$bytes" "$(ns "$tmp/in" openssl base64 -e)")" \
-	    "$(mbs "$bytes" "$(ns "$tmp/in.b64" openssl base64 -d)")" ""
-fi
-row "ceiling: pipe" "$(mbs "$bytes" "$(ns "$tmp/in" sh -c 'cat | cat')")" "" ""
-row "ceiling: memcpy" "$(mbs "$bytes" "$("$tmp/memcpy" "$bytes")")" "" ""
-awk -v a="$ce" -v b="$me" -v c="$cd_" -v d="$md" 'BEGIN {
-	printf "mmime vs coreutils: encode %.1fx, decode %.1fx (goal: 3x)\n",
-	    a / b, c / d }'
-rm -f "$tmp/in" "$tmp/in.b64"
+MKIT_BIN=$MKIT_BIN SIZE_MB=$SIZE_MB RUNS=$RUNS CC=$CC bash bench/b64.sh
 
 # ---- 2. extraction
 

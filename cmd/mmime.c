@@ -18,6 +18,7 @@
 #include <fnmatch.h>
 #include <getopt.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1279,7 +1280,179 @@ cmd_headers(struct opts *o)
 
 /*
  * encode, decode
+ *
+ * Both are stream filters: read() into big buffers, the codec, write()
+ * straight from its output buffer, no stdio.  When the input is a big
+ * regular file, a second thread reads the next buffers while this one
+ * codes and writes: copying the file out of the page cache costs about
+ * as much as vector base64 itself, and the two then overlap.  A pipe or
+ * terminal is read in this thread, since a read there can block for
+ * ever and the reader could then not be stopped.
  */
+
+#define RA_NBUF		4			/* buffers in the ring */
+#define RA_BUFSZ	(57 * 16 * 1024)	/* 912 KiB, whole lines */
+#define RA_THREADMIN	(4 * RA_BUFSZ)		/* smaller files: no thread */
+#define XC_STEP		(57 * 2 * 1024)		/* bytes per codec call */
+
+/* A ring of input buffers, filled by a reader thread or on demand. */
+struct rahead {
+	int		 fd;
+	int		 threaded;	/* the reader thread runs */
+	pthread_t	 th;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	uint8_t		*buf[RA_NBUF];	/* owned, RA_BUFSZ each */
+	ssize_t		 len[RA_NBUF];	/* bytes read, 0 at EOF, -1 error */
+	int		 err[RA_NBUF];	/* errno of a failed read */
+	size_t		 head;		/* buffers filled so far */
+	size_t		 tail;		/* buffers handed back so far */
+	int		 stop;		/* the consumer is gone */
+};
+
+static void	*ra_main(void *);
+static void	 ra_start(struct rahead *, int);
+static ssize_t	 ra_next(struct rahead *, uint8_t **, int *);
+static void	 ra_release(struct rahead *);
+static void	 ra_end(struct rahead *);
+
+/* Read until n bytes, end of file or an error; -1 with errno set. */
+static ssize_t
+read_full(int fd, uint8_t *p, size_t n)
+{
+	size_t	k = 0;
+	ssize_t	r;
+
+	while (k < n) {
+		if ((r = read_some(fd, p + k, n - k)) == -1)
+			return k > 0 ? (ssize_t)k : -1;
+		if (r == 0)
+			break;
+		k += (size_t)r;
+	}
+	return (ssize_t)k;
+}
+
+/* The reader thread: fill free buffers in order until EOF or error. */
+static void *
+ra_main(void *arg)
+{
+	struct rahead	*ra = arg;
+	size_t		 slot;
+	ssize_t		 r;
+	int		 e;
+
+	for (;;) {
+		pthread_mutex_lock(&ra->mu);
+		while (ra->head - ra->tail == RA_NBUF && !ra->stop)
+			pthread_cond_wait(&ra->cv, &ra->mu);
+		if (ra->stop) {
+			pthread_mutex_unlock(&ra->mu);
+			return NULL;
+		}
+		slot = ra->head % RA_NBUF;
+		pthread_mutex_unlock(&ra->mu);
+		r = read_full(ra->fd, ra->buf[slot], RA_BUFSZ);
+		e = errno;
+		pthread_mutex_lock(&ra->mu);
+		ra->len[slot] = r;
+		ra->err[slot] = e;
+		ra->head++;
+		pthread_cond_broadcast(&ra->cv);
+		pthread_mutex_unlock(&ra->mu);
+		if (r <= 0)
+			return NULL;
+	}
+}
+
+/*
+ * Set up the ring on fd: one buffer read in this thread, or, for a
+ * regular file big enough to pay for it, the whole ring and a thread.
+ */
+static void
+ra_start(struct rahead *ra, int fd)
+{
+	struct stat	st;
+	size_t		i;
+
+	memset(ra, 0, sizeof(*ra));
+	ra->fd = fd;
+	ra->buf[0] = mk_xmalloc(RA_BUFSZ);
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size < RA_THREADMIN)
+		return;
+	for (i = 1; i < RA_NBUF; i++)
+		ra->buf[i] = mk_xmalloc(RA_BUFSZ);
+	if (pthread_mutex_init(&ra->mu, NULL) != 0)
+		return;
+	if (pthread_cond_init(&ra->cv, NULL) != 0) {
+		pthread_mutex_destroy(&ra->mu);
+		return;
+	}
+	if (pthread_create(&ra->th, NULL, ra_main, ra) != 0) {
+		pthread_cond_destroy(&ra->cv);
+		pthread_mutex_destroy(&ra->mu);
+		return;
+	}
+	ra->threaded = 1;
+}
+
+/*
+ * The next buffer of input in *pp: returns its length, 0 at the end, or
+ * -1 with *errp set.  Hand it back with ra_release() before the next.
+ */
+static ssize_t
+ra_next(struct rahead *ra, uint8_t **pp, int *errp)
+{
+	size_t	slot = ra->threaded ? ra->tail % RA_NBUF : 0;
+	ssize_t	r;
+
+	*pp = ra->buf[slot];
+	if (!ra->threaded) {
+		r = read_some(ra->fd, ra->buf[0], RA_BUFSZ);
+		*errp = errno;
+		return r;
+	}
+	pthread_mutex_lock(&ra->mu);
+	while (ra->head == ra->tail)
+		pthread_cond_wait(&ra->cv, &ra->mu);
+	r = ra->len[slot];
+	*errp = ra->err[slot];
+	pthread_mutex_unlock(&ra->mu);
+	return r;
+}
+
+static void
+ra_release(struct rahead *ra)
+{
+	if (!ra->threaded) {
+		ra->tail++;
+		return;
+	}
+	pthread_mutex_lock(&ra->mu);
+	ra->tail++;
+	pthread_cond_broadcast(&ra->cv);
+	pthread_mutex_unlock(&ra->mu);
+}
+
+/* Stop the reader (a regular file: its read ends soon) and free all. */
+static void
+ra_end(struct rahead *ra)
+{
+	size_t i;
+
+	if (ra->threaded) {
+		pthread_mutex_lock(&ra->mu);
+		ra->stop = 1;
+		pthread_cond_broadcast(&ra->cv);
+		pthread_mutex_unlock(&ra->mu);
+		pthread_join(ra->th, NULL);
+		pthread_cond_destroy(&ra->cv);
+		pthread_mutex_destroy(&ra->mu);
+	}
+	for (i = 0; i < RA_NBUF; i++)
+		free(ra->buf[i]);
+}
 
 static int
 xcode_mode(const struct opts *o)
@@ -1295,13 +1468,14 @@ xcode_mode(const struct opts *o)
 static int
 cmd_encode(struct opts *o)
 {
+	struct rahead	 ra;
 	struct b64_enc	 be;
 	struct qp_enc	 qe;
 	uint8_t		*in;
 	char		*out;
-	size_t		 inmax = 3 * 256 * 1024, n;
+	size_t		 n, off, k;
 	ssize_t		 r;
-	int		 fd, ex = 0;
+	int		 fd, ex = 0, e;
 
 	if ((ex = xcode_mode(o)) != 0)
 		return ex;
@@ -1309,29 +1483,38 @@ cmd_encode(struct opts *o)
 		return ex;
 	b64_enc_init(&be, B64_WRAP, "\n");
 	qp_enc_init(&qe, 0, "\n");
-	in = mk_xmalloc(inmax);
-	out = mk_xmalloc(QP_ENC_BOUND(inmax) + 64);
-	for (;;) {
-		if ((r = read_some(fd, in, inmax)) == -1) {
+	out = mk_xmalloc(o->b64 ? b64_enc_bound(&be, XC_STEP) :
+	    QP_ENC_BOUND(XC_STEP) + 64);
+	ra_start(&ra, fd);
+	while (ex == 0) {
+		if ((r = ra_next(&ra, &in, &e)) == -1) {
+			errno = e;
 			mk_warn("encode: read %s:", input_name(o));
 			ex = EX_IOERR;
 			break;
 		}
-		if (r == 0)
-			n = o->b64 ? b64_enc_final(&be, out) :
-			    qp_enc_final(&qe, out);
-		else
-			n = o->b64 ? b64_enc_update(&be, in, (size_t)r, out) :
-			    qp_enc_update(&qe, in, (size_t)r, out);
-		if (write_all(STDOUT_FILENO, out, n) == -1) {
-			mk_warn("write standard output:");
-			ex = EX_IOERR;
-			break;
+		for (off = 0; off < (size_t)r || r == 0; off += k) {
+			k = (size_t)r - off < XC_STEP ? (size_t)r - off :
+			    XC_STEP;
+			if (r == 0)
+				n = o->b64 ? b64_enc_final(&be, out) :
+				    qp_enc_final(&qe, out);
+			else
+				n = o->b64 ? b64_enc_update(&be, in + off, k,
+				    out) : qp_enc_update(&qe, in + off, k, out);
+			if (write_all(STDOUT_FILENO, out, n) == -1) {
+				mk_warn("write standard output:");
+				ex = EX_IOERR;
+				break;
+			}
+			if (r == 0)
+				break;
 		}
+		ra_release(&ra);
 		if (r == 0)
 			break;
 	}
-	free(in);
+	ra_end(&ra);
 	free(out);
 	if (fd != STDIN_FILENO)
 		(void)close(fd);
@@ -1341,15 +1524,15 @@ cmd_encode(struct opts *o)
 static int
 cmd_decode(struct opts *o)
 {
+	struct rahead	 ra;
 	struct b64_dec	 bd;
 	struct qp_dec	 qd;
-	char		*in;
-	uint8_t		*out;
+	uint8_t		*in, *out;
 	const char	*why = NULL;
 	uint64_t	 where = 0;
-	size_t		 inmax = 1024 * 1024, n;
+	size_t		 n, off, k;
 	ssize_t		 r;
-	int		 fd, ex = 0, bad;
+	int		 fd, ex = 0, bad = 0, e;
 
 	if ((ex = xcode_mode(o)) != 0)
 		return ex;
@@ -1357,39 +1540,50 @@ cmd_decode(struct opts *o)
 		return ex;
 	b64_dec_init(&bd, o->lenient);
 	qp_dec_init(&qd, o->lenient);
-	in = mk_xmalloc(inmax);
-	out = mk_xmalloc(QP_DEC_BOUND(inmax) + B64_DEC_BOUND(inmax));
-	for (;;) {
-		if ((r = read_some(fd, in, inmax)) == -1) {
+	out = mk_xmalloc(o->b64 ? B64_DEC_BOUND(XC_STEP) :
+	    QP_DEC_BOUND(XC_STEP));
+	ra_start(&ra, fd);
+	while (ex == 0) {
+		if ((r = ra_next(&ra, &in, &e)) == -1) {
+			errno = e;
 			mk_warn("decode: read %s:", input_name(o));
 			ex = EX_IOERR;
 			break;
 		}
-		n = 0;
-		if (r == 0)
-			bad = o->b64 ? b64_dec_final(&bd, out, &n) :
-			    qp_dec_final(&qd, out, &n);
-		else
-			bad = o->b64 ? b64_dec_update(&bd, in, (size_t)r, out,
-			    &n) : qp_dec_update(&qd, in, (size_t)r, out, &n);
-		if (write_all(STDOUT_FILENO, out, n) == -1) {
-			mk_warn("write standard output:");
-			ex = EX_IOERR;
-			break;
+		for (off = 0; off < (size_t)r || r == 0; off += k) {
+			k = (size_t)r - off < XC_STEP ? (size_t)r - off :
+			    XC_STEP;
+			n = 0;
+			if (r == 0)
+				bad = o->b64 ? b64_dec_final(&bd, out, &n) :
+				    qp_dec_final(&qd, out, &n);
+			else
+				bad = o->b64 ? b64_dec_update(&bd,
+				    (const char *)in + off, k, out, &n) :
+				    qp_dec_update(&qd, (const char *)in + off,
+				    k, out, &n);
+			if (write_all(STDOUT_FILENO, out, n) == -1) {
+				mk_warn("write standard output:");
+				ex = EX_IOERR;
+				break;
+			}
+			if (bad == -1) {
+				why = o->b64 ? bd.err : qd.err;
+				where = o->b64 ? bd.erroff : qd.erroff;
+				mk_warn("decode: %s: %s at byte %llu",
+				    input_name(o), why != NULL ? why :
+				    "invalid input", (unsigned long long)where);
+				ex = EX_DATAERR;
+				break;
+			}
+			if (r == 0)
+				break;
 		}
-		if (bad == -1) {
-			why = o->b64 ? bd.err : qd.err;
-			where = o->b64 ? bd.erroff : qd.erroff;
-			mk_warn("decode: %s: %s at byte %llu", input_name(o),
-			    why != NULL ? why : "invalid input",
-			    (unsigned long long)where);
-			ex = EX_DATAERR;
-			break;
-		}
+		ra_release(&ra);
 		if (r == 0)
 			break;
 	}
-	free(in);
+	ra_end(&ra);
 	free(out);
 	if (fd != STDIN_FILENO)
 		(void)close(fd);

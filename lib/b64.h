@@ -133,4 +133,27 @@ int	b64_dec_final(struct b64_dec *d, uint8_t *out, size_t *outlen);
 int	b64_decode(const char *in, size_t n, uint8_t *out, size_t *outlen,
 	    int lenient, const char **errp, size_t *erroffp);
 
+/*
+ * Implementations.  The portable scalar code is the reference; on x86
+ * the SSSE3 and AVX2 versions of the bulk loops give the same bytes, the
+ * same errors and offsets, faster.  The first encode or decode picks the
+ * best the CPU has, or the scalar code when the environment variable
+ * MKIT_B64_SCALAR is set to anything but "" or "0".
+ *
+ * b64_impl_set() chooses one (B64_IMPL_AUTO: choose as at the start)
+ * and returns the one now in use: the best the CPU has at or below the
+ * one asked for.  b64_impl_get() returns the one in use, and
+ * b64_impl_name() a static name for one ("scalar", "ssse3", "avx2").
+ * The setting is process-wide: change it only while no other thread is
+ * encoding or decoding.
+ */
+#define B64_IMPL_AUTO	(-1)
+#define B64_IMPL_SCALAR	0
+#define B64_IMPL_SSSE3	1
+#define B64_IMPL_AVX2	2
+
+int	b64_impl_set(int impl);
+int	b64_impl_get(void);
+const char *b64_impl_name(int impl);
+
 #endif /* B64_H */

@@ -1,5 +1,10 @@
-/* test_b64.c: base64 against RFC 4648 vectors, chunking and bad input. */
+/*
+ * test_b64.c: base64 against RFC 4648 vectors, chunking and bad input,
+ * under every implementation the CPU has; and the vector code against
+ * the scalar reference on every length to 1000 split at every point.
+ */
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "b64.h"
 #include "mk.h"
@@ -394,17 +399,381 @@ round_trip(void)
 	}
 }
 
+static const int impls[] = { B64_IMPL_SSSE3, B64_IMPL_AVX2 };
+
+/* Fill n bytes with random data; for decoding tests, text-like too. */
+static uint8_t *
+rnd_bytes(size_t n)
+{
+	uint8_t	*p = malloc(n > 0 ? n : 1);
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)rnd();
+	return p;
+}
+
+/*
+ * Encode in[0..n) in two calls split at i, into buffers sized exactly by
+ * b64_enc_bound() (so that ASan sees any write past them); returns the
+ * text in a malloc'd buffer, its length in *lenp.
+ */
+static char *
+enc_split(const uint8_t *in, size_t n, size_t i, size_t wrap,
+    const char *eol, size_t *lenp)
+{
+	struct b64_enc	 e;
+	char		*all, *a, *b, *c;
+	size_t		 ka, kb, kc;
+
+	b64_enc_init(&e, wrap, eol);
+	a = malloc(b64_enc_bound(&e, i));
+	b = malloc(b64_enc_bound(&e, n - i));
+	c = malloc(b64_enc_bound(&e, 0));
+	ka = b64_enc_update(&e, in, i, a);
+	T_CHECK(ka <= b64_enc_bound(&e, i));
+	kb = b64_enc_update(&e, in + i, n - i, b);
+	T_CHECK(kb <= b64_enc_bound(&e, n - i));
+	kc = b64_enc_final(&e, c);
+	all = malloc(ka + kb + kc + 1);
+	memcpy(all, a, ka);
+	memcpy(all + ka, b, kb);
+	memcpy(all + ka + kb, c, kc);
+	free(a);
+	free(b);
+	free(c);
+	*lenp = ka + kb + kc;
+	return all;
+}
+
+/* The outcome of a decode: the bytes, the status, the error and offset. */
+struct dec_res {
+	uint8_t		*out;		/* malloc'd */
+	size_t		 len;
+	int		 rc;
+	const char	*err;
+	uint64_t	 off;
+};
+
+/*
+ * Decode txt[0..n) in two calls split at i, each into a buffer of
+ * exactly B64_DEC_BOUND() bytes.
+ */
+static void
+dec_split(const char *txt, size_t n, size_t i, int lenient,
+    struct dec_res *r)
+{
+	struct b64_dec	 d;
+	uint8_t		*a, *b, c[4];
+	size_t		 ka = 0, kb = 0, kc = 0;
+
+	b64_dec_init(&d, lenient);
+	a = malloc(B64_DEC_BOUND(i));
+	b = malloc(B64_DEC_BOUND(n - i));
+	r->rc = b64_dec_update(&d, txt, i, a, &ka);
+	if (r->rc == 0)
+		r->rc = b64_dec_update(&d, txt + i, n - i, b, &kb);
+	if (r->rc == 0)
+		r->rc = b64_dec_final(&d, c, &kc);
+	r->out = malloc(ka + kb + kc + 1);
+	memcpy(r->out, a, ka);
+	memcpy(r->out + ka, b, kb);
+	memcpy(r->out + ka + kb, c, kc);
+	r->len = ka + kb + kc;
+	r->err = d.err;
+	r->off = d.erroff;
+	free(a);
+	free(b);
+}
+
+/* r is what the reference gave; q must be the same. */
+static int
+dec_same(const struct dec_res *r, const struct dec_res *q)
+{
+	return r->rc == q->rc && r->len == q->len &&
+	    memcmp(r->out, q->out, r->len) == 0 &&
+	    (r->err == NULL) == (q->err == NULL) &&
+	    (r->err == NULL || (strcmp(r->err, q->err) == 0 &&
+	    r->off == q->off));
+}
+
+/* Choosing the implementation: by call, by environment, with names. */
+static void
+impl_choice(void)
+{
+	int best;
+
+	T_EQ_INT(b64_impl_set(B64_IMPL_SCALAR), B64_IMPL_SCALAR);
+	T_EQ_INT(b64_impl_get(), B64_IMPL_SCALAR);
+	T_EQ_STR(b64_impl_name(B64_IMPL_SCALAR), "scalar");
+	T_EQ_STR(b64_impl_name(B64_IMPL_AVX2), "avx2");
+	T_EQ_STR(b64_impl_name(B64_IMPL_SSSE3), "ssse3");
+	setenv("MKIT_B64_SCALAR", "1", 1);
+	T_EQ_INT(b64_impl_set(B64_IMPL_AUTO), B64_IMPL_SCALAR);
+	setenv("MKIT_B64_SCALAR", "0", 1);
+	best = b64_impl_set(B64_IMPL_AUTO);
+	unsetenv("MKIT_B64_SCALAR");
+	T_EQ_INT(b64_impl_set(B64_IMPL_AUTO), best);
+	T_CHECK(b64_impl_set(B64_IMPL_AVX2) <= B64_IMPL_AVX2);
+	T_EQ_INT(b64_impl_set(B64_IMPL_AVX2), b64_impl_get());
+	printf("# best here: %s\n", b64_impl_name(best));
+	b64_impl_set(B64_IMPL_AUTO);
+}
+
+/*
+ * Encode in[0..n) with impl split at every point; returns how many
+ * splits differ from the scalar one-shot text, printing the first.
+ */
+static size_t
+enc_vs_scalar(const uint8_t *in, size_t n, size_t wrap, const char *eol,
+    int impl)
+{
+	char	*ref, *got;
+	size_t	 i, rl, gl, bad = 0;
+
+	b64_impl_set(B64_IMPL_SCALAR);
+	ref = enc_split(in, n, n, wrap, eol, &rl);
+	b64_impl_set(impl);
+	for (i = 0; i <= n; i++) {
+		got = enc_split(in, n, i, wrap, eol, &gl);
+		if ((gl != rl || memcmp(got, ref, rl) != 0) && bad++ == 0)
+			printf("#   %s: n %zu split %zu wrap %zu\n",
+			    b64_impl_name(impl), n, i, wrap);
+		free(got);
+	}
+	free(ref);
+	return bad;
+}
+
+/*
+ * Encoding: every length 0..1000, every split point, wraps 0, 76 and 64,
+ * both line breaks: each vector implementation gives the scalar bytes.
+ */
+static void
+enc_simd_vs_scalar(void)
+{
+	static const size_t	 wraps[] = { 0, B64_WRAP, 64 };
+	static const char	*eols[] = { "\n", "\r\n" };
+	uint8_t			*in;
+	size_t			 n, w, l, bad;
+	unsigned		 m;
+
+	for (m = 0; m < MK_NELEM(impls); m++) {
+		if (b64_impl_set(impls[m]) != impls[m]) {
+			printf("# %s: not on this CPU\n",
+			    b64_impl_name(impls[m]));
+			continue;
+		}
+		bad = 0;
+		for (n = 0; n <= 1000; n++) {
+			in = rnd_bytes(n);
+			for (w = 0; w < MK_NELEM(wraps); w++)
+				for (l = 0; l < MK_NELEM(eols); l++)
+					bad += enc_vs_scalar(in, n, wraps[w],
+					    eols[l], impls[m]);
+			free(in);
+		}
+		T_EQ_INT(bad, 0);
+	}
+	b64_impl_set(B64_IMPL_AUTO);
+}
+
+/*
+ * Damage a text the way real mail does: a byte outside the alphabet, a
+ * stray '=', a blank or a lone line break, at a random place.
+ */
+static void
+damage(char *t, size_t n)
+{
+	static const char	 bad[] = "!=- \t\r\n\x80\xff.";
+	size_t			 k, j;
+
+	if (n == 0)
+		return;
+	for (k = 1 + rnd() % 3; k > 0; k--) {
+		j = rnd() % n;
+		t[j] = bad[rnd() % (sizeof(bad) - 1)];
+	}
+}
+
+/*
+ * Decoding: texts of every length 0..1000 (wrapped at 76 and unwrapped,
+ * both line breaks), whole and damaged, strict and lenient: the same
+ * bytes, status, reason and offset as the scalar code.  Whole texts are
+ * split at every point; damaged ones at every point up to 300 bytes of
+ * data, at 16 random points above (every point there costs minutes
+ * under ASan).
+ */
+static void
+dec_simd_vs_scalar(void)
+{
+	static const size_t	 wraps[] = { B64_WRAP, 0 };
+	static const char	*eols[] = { "\n", "\r\n" };
+	struct dec_res		 ref, got;
+	uint8_t			*in;
+	char			*txt;
+	size_t			 n, i, k, w, l, bad, nerr;
+	unsigned		 m;
+	int			 dmg, len;
+
+	for (m = 0; m < MK_NELEM(impls); m++) {
+		if (b64_impl_set(impls[m]) != impls[m])
+			continue;
+		bad = nerr = 0;
+		for (n = 0; n <= 1000; n++) {
+			in = rnd_bytes(n);
+			for (w = 0; w < MK_NELEM(wraps); w++)
+			for (l = 0; l < MK_NELEM(eols); l++)
+			for (dmg = 0; dmg < 2; dmg++)
+			for (len = 0; len < 1 + dmg; len++) {
+				b64_impl_set(B64_IMPL_SCALAR);
+				txt = enc_split(in, n, n, wraps[w], eols[l],
+				    &k);
+				if (dmg)
+					damage(txt, k);
+				dec_split(txt, k, k, len, &ref);
+				if (ref.rc == -1)
+					nerr++;
+				if (!dmg && !len)
+					T_CHECK(ref.rc == 0 && ref.len == n &&
+					    memcmp(ref.out, in, n) == 0);
+				b64_impl_set(impls[m]);
+				for (i = 0; i <= k; i++) {
+					if (dmg && n > 300 && i < k &&
+					    rnd() % k >= 16)
+						continue;
+					dec_split(txt, k, i, len, &got);
+					if (!dec_same(&ref, &got) &&
+					    bad++ == 0)
+						printf("#   %s: n %zu split "
+						    "%zu wrap %zu damaged %d "
+						    "lenient %d\n",
+						    b64_impl_name(impls[m]),
+						    n, i, wraps[w], dmg, len);
+					free(got.out);
+				}
+				free(ref.out);
+				free(txt);
+			}
+			free(in);
+		}
+		T_EQ_INT(bad, 0);
+		/* The damage must have hit the error paths. */
+		T_CHECK(nerr > 1000);
+	}
+	b64_impl_set(B64_IMPL_AUTO);
+}
+
+/* The error offsets of long texts, where the vector loops run. */
+static void
+dec_simd_offsets(void)
+{
+	struct dec_res	 ref, got;
+	uint8_t		*in;
+	char		*txt;
+	size_t		 k, j, bad = 0;
+	unsigned	 m, r;
+
+	in = rnd_bytes(30000);
+	for (r = 0; r < 400; r++) {
+		b64_impl_set(B64_IMPL_SCALAR);
+		txt = enc_split(in, 30000, 0, r % 2 ? B64_WRAP : 0,
+		    r % 4 < 2 ? "\n" : "\r\n", &k);
+		j = rnd() % k;
+		txt[j] = "!= \x80"[r % 4];
+		dec_split(txt, k, k, 0, &ref);
+		T_CHECK(ref.rc == -1 || txt[j] == ' ');
+		for (m = 0; m < MK_NELEM(impls); m++) {
+			if (b64_impl_set(impls[m]) != impls[m])
+				continue;
+			dec_split(txt, k, rnd() % (k + 1), 0, &got);
+			if (!dec_same(&ref, &got) && bad++ == 0)
+				printf("#   %s: damage at %zu\n",
+				    b64_impl_name(impls[m]), j);
+			free(got.out);
+		}
+		free(ref.out);
+		free(txt);
+	}
+	T_EQ_INT(bad, 0);
+	free(in);
+	b64_impl_set(B64_IMPL_AUTO);
+}
+
+/*
+ * Lines of every length 1..130, as broken mail has them: the vector
+ * runs end at every place relative to a line break.
+ */
+static void
+dec_simd_lines(void)
+{
+	struct dec_res	 ref, got;
+	uint8_t		*in;
+	char		*txt;
+	size_t		 n, w, k, i, bad = 0;
+	unsigned	 m;
+
+	for (w = 1; w <= 130; w++)
+		for (n = 0; n <= 400; n += 1 + rnd() % 40) {
+			in = rnd_bytes(n);
+			b64_impl_set(B64_IMPL_SCALAR);
+			txt = enc_split(in, n, n, w, w % 2 ? "\n" : "\r\n",
+			    &k);
+			dec_split(txt, k, k, 0, &ref);
+			T_CHECK(ref.rc == 0 && ref.len == n &&
+			    memcmp(ref.out, in, n) == 0);
+			for (m = 0; m < MK_NELEM(impls); m++) {
+				if (b64_impl_set(impls[m]) != impls[m])
+					continue;
+				for (i = 0; i < 4; i++) {
+					dec_split(txt, k, i == 0 ? k :
+					    rnd() % (k + 1), 0, &got);
+					if (!dec_same(&ref, &got) &&
+					    bad++ == 0)
+						printf("#   %s: n %zu wrap "
+						    "%zu\n", b64_impl_name(
+						    impls[m]), n, w);
+					free(got.out);
+				}
+			}
+			free(ref.out);
+			free(txt);
+			free(in);
+		}
+	T_EQ_INT(bad, 0);
+	b64_impl_set(B64_IMPL_AUTO);
+}
+
 int
 main(void)
 {
-	T_RUN(rfc4648_vectors);
-	T_RUN(wrap_lines);
-	T_RUN(enc_chunks);
-	T_RUN(dec_chunks);
-	T_RUN(dec_blanks);
-	T_RUN(dec_strict);
-	T_RUN(dec_lenient);
-	T_RUN(dec_hostile);
-	T_RUN(round_trip);
+	static const int	 all[] = { B64_IMPL_SCALAR, B64_IMPL_SSSE3,
+				    B64_IMPL_AVX2 };
+	unsigned		 m;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* progress, when slow */
+	/* The behaviour tests, under each implementation there is. */
+	for (m = 0; m < MK_NELEM(all); m++) {
+		if (b64_impl_set(all[m]) != all[m]) {
+			printf("# %s: not on this CPU\n",
+			    b64_impl_name(all[m]));
+			continue;
+		}
+		printf("# implementation: %s\n", b64_impl_name(all[m]));
+		T_RUN(rfc4648_vectors);
+		T_RUN(wrap_lines);
+		T_RUN(enc_chunks);
+		T_RUN(dec_chunks);
+		T_RUN(dec_blanks);
+		T_RUN(dec_strict);
+		T_RUN(dec_lenient);
+		T_RUN(dec_hostile);
+		T_RUN(round_trip);
+	}
+	T_RUN(impl_choice);
+	T_RUN(enc_simd_vs_scalar);
+	T_RUN(dec_simd_vs_scalar);
+	T_RUN(dec_simd_offsets);
+	T_RUN(dec_simd_lines);
 	T_DONE();
 }
