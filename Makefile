@@ -163,6 +163,11 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@MKIT_BIN=$(abspath $(O)bin) bash tests/demo.sh
 
+# The benchmarks, side by side with the peer tools (root: they start the
+# harness servers and install missing peers); figures in bench/RESULTS.md.
+bench: all
+	@MKIT_BIN=$(abspath $(O)bin) bash bench/run.sh
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
@@ -200,7 +205,7 @@ clean:
 	rm -rf bin asan lib/*.o lib/*.d lib/*.a cmd/*.o cmd/*.d cmd/*/*.o cmd/*/*.d \
 	    tests/unit/*.o tests/unit/*.d $(UNIT) tests/fuzz/replay_*
 
-.PHONY: all units deps check check-asan demo install uninstall clean
+.PHONY: all units deps check check-asan demo bench install uninstall clean
 .SECONDARY:
 
 -include $(LIBOBJ:%.o=$(O)%.d) $(BIN:%=$(O)cmd/%.d) $(UNIT:%=$(O)%.d) \

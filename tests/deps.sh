@@ -6,7 +6,8 @@ set -u
 PKGS="gcc make pkg-config libc6-dev libcurl4-openssl-dev libmagic-dev bats
       nsd unbound dovecot-core dovecot-imapd dovecot-pop3d postfix
       openssl ca-certificates curl python3 mandoc iproute2 file
-      bind9-dnsutils clang isync time libidn2-0 strace"
+      bind9-dnsutils clang isync time libidn2-0 strace
+      bash-completion zsh fish"
 
 missing=
 for p in $PKGS; do

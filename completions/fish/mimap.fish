@@ -1,10 +1,11 @@
-# fish completion for mimap(1): the options that "mimap -h" prints and
-# the commands.  Folder names are not completed.
+# fish completion for mimap(1): the options that "mimap -h" prints, the
+# commands, the --tls modes and the account names of the accounts file
+# ($MKIT_CONFIG or the default path).  Folder names are not completed.
 
 complete -c mimap -f
-complete -c mimap -n __fish_use_subcommand -a 'folders list search fetch append create delete rename subscribe unsubscribe copy move flag unflag expunge idle'
+complete -c mimap -n 'not __fish_seen_subcommand_from folders list search fetch append create delete rename subscribe unsubscribe copy move flag unflag expunge idle' -a 'folders list search fetch append create delete rename subscribe unsubscribe copy move flag unflag expunge idle'
 complete -c mimap -s h -l help -d 'Print the usage and exit'
-complete -c mimap -s a -x -d 'Use this account'
+complete -c mimap -s a -x -a '(set --local f $MKIT_CONFIG; test -n "$f"; or begin; string match -q "/*" -- "$XDG_CONFIG_HOME"; and set f $XDG_CONFIG_HOME/mkit/config; or set f ~/.config/mkit/config; end; test -r "$f"; and string replace -rf "^\s*\[\s*account\s+([^\s\[\]]+)\s*\]\s*\$" "\$1" < $f)' -d 'Use this account'
 complete -c mimap -l all -d 'fetch: every message'
 complete -c mimap -l ca-file -r -F -d 'Trust the CAs in this PEM file'
 complete -c mimap -l decode -d 'fetch --part: undo the transfer encoding'

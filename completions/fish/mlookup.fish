@@ -1,5 +1,6 @@
 # fish completion for mlookup(1): the options that "mlookup -h" prints,
-# record types and classes.
+# record types (after -t, and as the optional operand after a name) and
+# classes.
 
 complete -c mlookup -f
 complete -c mlookup -s 4 -d 'Use IPv4 servers only'
@@ -8,7 +9,7 @@ complete -c mlookup -s h -l help -d 'Print the usage and exit'
 complete -c mlookup -s c -l class -x -a 'IN CH HS ANY' -d 'Ask in this class'
 complete -c mlookup -s p -l port -x -d 'Send to this port'
 complete -c mlookup -s s -l server -x -d 'Ask this server (host[#port])'
-complete -c mlookup -s t -l type -x -a 'A AAAA ANY CAA CNAME DNSKEY DS HTTPS MX NAPTR NS NSEC NSEC3 PTR RRSIG SOA SRV SSHFP SVCB TLSA TXT' -d 'Ask for this record type'
+complete -c mlookup -s t -l type -x -a 'A AAAA ANY CAA CDNSKEY CDS CERT CNAME DNAME DNSKEY DS HINFO HTTPS LOC MX NAPTR NS NSEC NSEC3 NSEC3PARAM OPENPGPKEY PTR RRSIG SMIMEA SOA SRV SSHFP SVCB TLSA TXT URI ZONEMD' -d 'Ask for this record type'
 complete -c mlookup -s x -l reverse -x -d 'Look up the name of an address'
 complete -c mlookup -l bufsize -x -d 'Offer this EDNS buffer size (512-65535)'
 complete -c mlookup -l ca-file -r -F -d 'CA certificates for --https'
@@ -31,4 +32,4 @@ complete -c mlookup -l timeout -x -d 'Wait this long for each try (1-86400)'
 complete -c mlookup -l trace -d 'Resolve iteratively from the root, like dig +trace'
 complete -c mlookup -l unordered -d 'Print batch results as they complete'
 complete -c mlookup -l version -d 'Print the version and exit'
-complete -c mlookup -n 'not __fish_seen_subcommand_from A AAAA ANY CAA CNAME DNSKEY DS HTTPS MX NAPTR NS NSEC NSEC3 PTR RRSIG SOA SRV SSHFP SVCB TLSA TXT' -a 'A AAAA ANY CAA CNAME DNSKEY DS HTTPS MX NAPTR NS NSEC NSEC3 PTR RRSIG SOA SRV SSHFP SVCB TLSA TXT' -d 'Record type'
+complete -c mlookup -n 'not __fish_seen_subcommand_from A AAAA ANY CAA CDNSKEY CDS CERT CNAME DNAME DNSKEY DS HINFO HTTPS LOC MX NAPTR NS NSEC NSEC3 NSEC3PARAM OPENPGPKEY PTR RRSIG SMIMEA SOA SRV SSHFP SVCB TLSA TXT URI ZONEMD; and string match -qrv -- "^[-@]" (commandline -opc)[2..-1]; and not string match -qr -- "^@" (commandline -opc)' -a 'A AAAA ANY CAA CDNSKEY CDS CERT CNAME DNAME DNSKEY DS HINFO HTTPS LOC MX NAPTR NS NSEC NSEC3 NSEC3PARAM OPENPGPKEY PTR RRSIG SMIMEA SOA SRV SSHFP SVCB TLSA TXT URI ZONEMD' -d 'Record type'
