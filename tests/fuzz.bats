@@ -6,7 +6,7 @@ load helpers
 
 : "${MKIT_FUZZ:=$MKIT_TOP/tests/fuzz}"
 : "${MKIT_FUZZ_TARGETS:=dns}"
-: "${MKIT_FUZZ_SECONDS:=10}"
+: "${MKIT_FUZZ_SECONDS:=5}"
 
 # The replay of each target over its seed corpus, as make check built it.
 replay() {
@@ -18,15 +18,32 @@ replay() {
 	[[ $output == *"inputs replayed"* ]]
 }
 
+CLANG_FLAGS="-g -O1 -fno-sanitize-recover=all -std=c17 -D_DEFAULT_SOURCE"
+
+# The library, built once for every libFuzzer target of this file.
+setup_file() {
+	local d=$BATS_FILE_TMPDIR/fuzzlib f
+	command -v clang >/dev/null || return 0
+	mkdir -p "$d"
+	for f in "$MKIT_TOP"/lib/*.c; do
+		# shellcheck disable=SC2086
+		clang $CLANG_FLAGS -fsanitize=fuzzer-no-link,address,undefined \
+		    -I"$MKIT_TOP/lib" $(pkg-config --cflags libcurl) \
+		    -c "$f" -o "$d/$(basename "$f" .c).o" 2>>"$d/build.log" &
+	done
+	wait
+	ar rcs "$d/libmkit-fuzz.a" "$d"/*.o 2>>"$d/build.log"
+}
+
 # A libFuzzer run from a scratch copy of the corpus; any crash fails.
 libfuzz() {
-	local t=$1 d=$BATS_TEST_TMPDIR
+	local t=$1 d=$BATS_TEST_TMPDIR lib=$BATS_FILE_TMPDIR/fuzzlib
 	command -v clang >/dev/null || skip "needs clang (libFuzzer) to fuzz"
-	run clang -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -fno-sanitize-recover=all -std=c17 -D_DEFAULT_SOURCE \
+	[ -f "$lib/libmkit-fuzz.a" ] || { cat "$lib/build.log"; false; }
+	# shellcheck disable=SC2086
+	run clang $CLANG_FLAGS -fsanitize=fuzzer,address,undefined \
 	    -I"$MKIT_TOP/lib" "$MKIT_TOP/tests/fuzz/fuzz_$t.c" \
-	    "$MKIT_TOP"/lib/*.c $(pkg-config --cflags --libs libcurl) \
-	    -o "$d/fuzz_$t"
+	    "$lib/libmkit-fuzz.a" $(pkg-config --libs libcurl) -o "$d/fuzz_$t"
 	[ "$status" = 0 ] || { echo "$output"; false; }
 	mkdir "$d/corpus"
 	cp "$MKIT_TOP"/tests/fuzz/corpus/"$t"/* "$d/corpus/"
