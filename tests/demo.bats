@@ -10,6 +10,7 @@ load helpers
 	[ "$status" = 0 ]
 	[[ $output != *FAILED* ]]
 	[[ $output == *"MX	10 mail.example.org."* ]]
+	[[ $output == *"6 messages: 3 queries + 3 replies"* ]]
 	[[ $output == *"C: RCPT TO:<bob@example.org>"* ]]
 	[[ $output == *"C: ****"* ]]
 	# Bob's password (from the harness) shows nowhere.

@@ -35,7 +35,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for k in dns mail; do
+for k in dnsns dns mail; do
 	mkdir -p "$dir/$k"
 	if tests/servers/$k.sh start "$dir/$k" > "$dir/$k.log" 2>&1; then
 		started="$started $k"
@@ -67,11 +67,14 @@ tls = auto
 CONF
 chmod 600 "$MKIT_CONFIG"
 
-step "1. DNS: where does mail for example.org go? (mlookup, via the private root)"
-echo "   resolver: unbound on $DNS_RESOLVER_ADDR#$DNS_RESOLVER_PORT, which knows only our root"
-if out=$(mlookup example.org MX 2>&1); then
-	printf '%s\n' "$out" | sed -n '/ANSWER SECTION/,/^$/p' | show
-else bad "mlookup example.org MX"; printf '%s\n' "$out" | show; fi
+step "1. DNS: where does mail for example.org go? (mlookup --trace, from the root)"
+echo "   a private hierarchy on port 53 in network namespace $DNSNS_NETNS:"
+echo "   root 127.0.1.1, org. 127.0.2.1, example.org. 127.0.3.1"
+if out=$(ip netns exec "$DNSNS_NETNS" mlookup --trace \
+    --root-hints "$DNSNS_HINTS" example.org MX 2>&1); then
+	printf '%s\n' "$out" | show
+else bad "mlookup --trace example.org MX"; printf '%s\n' "$out" | show; fi
+echo "   the same through the harness's recursive resolver (unbound):"
 if mx=$(mlookup --short example.org MX) && host=${mx#* } &&
     addr=$(mlookup --short "$host" A) && [ -n "$addr" ]; then
 	ok "the MX of example.org is $host, at $addr"
