@@ -110,6 +110,7 @@ static void	usage(FILE *);
 static void	usage_error(const char *, ...)
 		    __attribute__((noreturn, format(printf, 1, 2)));
 static void	parse_args(int, char **, struct opts *);
+static int	has_ctl(const void *, size_t);
 static void	operand(struct opts *, const char *);
 static uint16_t	type_arg(const char *, const char *);
 static void	build_params(const struct opts *, const struct res_conf *,
@@ -198,6 +199,23 @@ type_arg(const char *what, const char *s)
 }
 
 /*
+ * Nonzero if s[0..n) holds a control byte other than TAB and a CR
+ * (both are spaces in a batch line): NUL, LF, other C0 bytes or DEL.
+ */
+static int
+has_ctl(const void *p, size_t n)
+{
+	const unsigned char	*s = p;
+	size_t			 i;
+
+	for (i = 0; i < n; i++)
+		if ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\r') ||
+		    s[i] == 0x7f)
+			return 1;
+	return 0;
+}
+
+/*
  * NAME, TYPE or @SERVER, in that order; @SERVER anywhere.  A word that
  * is neither a type nor a class after the name is another name: several
  * names are a batch.
@@ -207,6 +225,9 @@ operand(struct opts *o, const char *s)
 {
 	uint16_t t;
 
+	if (has_ctl(s, strlen(s)) || strchr(s, '\r') != NULL)
+		mk_die(EX_USAGE, "a control character in an operand (in a "
+		    "name, write it as \\DDD)");
 	if (s[0] == '@' && s[1] != '\0') {
 		o->server = s + 1;
 		return;
@@ -1108,6 +1129,13 @@ bat_read(struct bat *bt, struct job *j)
 			mk_warn("stdin: %s", e.msg);
 			bt->ret = MAXI(bt->ret, mk_exitcode(e.st));
 			return 0;
+		}
+		/* A NUL would cut the name short, a CR LF go on a line. */
+		if (has_ctl(line, len)) {
+			mk_warn("stdin: a control character in a line (in a "
+			    "name, write it as \\DDD)");
+			bt->ret = MAXI(bt->ret, EX_DATAERR);
+			return -1;
 		}
 		memcpy(buf, line, len);
 		buf[len] = '\0';

@@ -383,6 +383,9 @@ session_params(const struct opts *o, struct mcurl_params *mp,
 	*password = NULL;
 	if (mp->user == NULL)
 		return;
+	/* Refused before any lookup, whose messages name the user. */
+	if (mk_has_ctl_line(mp->user, strlen(mp->user)))
+		mk_die(EX_USAGE, "--user: CR, LF or NUL in the user name");
 	memset(&src, 0, sizeof(src));
 	if (o->pwcmd != NULL || o->pwfile != NULL) {
 		src.command = o->pwcmd;

@@ -1091,6 +1091,9 @@ get_password(const struct opts *o, const struct conf_account *a,
 	struct mk_err	e;
 	int		rc;
 
+	/* Refused before any lookup, whose messages name the user. */
+	if (sv->p.user != NULL)
+		check_line("user", sv->p.user);
 	memset(&src, 0, sizeof(src));
 	if (o->pwcmd != NULL || o->pwfile != NULL) {
 		src.command = o->pwcmd;

@@ -217,7 +217,8 @@ conn_line(struct conn *c, int data, const char **line, size_t *len,
 {
 	struct trace_state	*ts = mcurl_trace(c->m);
 	const char		*base, *nl;
-	size_t			 avail, scan = 0, n;
+	const void		*shown;
+	size_t			 avail, scan = 0, n, shownlen;
 
 	c->off += c->used;
 	c->used = 0;
@@ -240,10 +241,13 @@ conn_line(struct conn *c, int data, const char **line, size_t *len,
 	if (n > 0 && base[n - 1] == '\r')
 		n--;
 	if (ts != NULL) {
-		if (data)
+		if (data) {
 			trace_data(ts, TRACE_S, c->used);
-		else
-			(void)trace_line(ts, TRACE_S, base, n);
+		} else {
+			/* A server echoing the password: shown without it. */
+			shown = mcurl_scrub(c->m, base, n, &shownlen);
+			(void)trace_line(ts, TRACE_S, shown, shownlen);
+		}
 	}
 	*line = base;
 	*len = n;

@@ -4,11 +4,16 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "b64.h"
 #include "mcurl.h"
+
+#define MCURL_SECRETS	4	/* the password, its base64 at 3 offsets */
+#define MCURL_SECRETMIN	4	/* shorter forms match too much to hide */
 
 struct mcurl {
 	CURL			*easy;		/* owned */
@@ -18,6 +23,9 @@ struct mcurl {
 	char			 url[256];	/* redacted, for messages */
 	struct mk_buf		 heard;		/* server lines seen by libcurl */
 	char			 errbuf[CURL_ERROR_SIZE];
+	char			*secret[MCURL_SECRETS];	/* owned, see secrets_init */
+	size_t			 secretlen[MCURL_SECRETS];
+	struct mk_buf		 scrubbed;	/* mcurl_scrub's output */
 };
 
 struct scheme {
@@ -37,6 +45,10 @@ static void	setl(struct mcurl *, CURLoption, long);
 static void	sets(struct mcurl *, CURLoption, const char *);
 static void	setup_trace(struct mcurl *);
 static void	setup(struct mcurl *, const struct mcurl_params *, long);
+static int	secrets_init(struct mcurl *, const char *);
+static int	secret_add(struct mcurl *, const char *, size_t);
+static const char *secret_find(const struct mcurl *, const char *, size_t,
+		    size_t *);
 static int	debug_cb(CURL *, curl_infotype, char *, size_t, void *);
 static int	code_is(const char *, size_t, const char *);
 static int	word_is(const char *, size_t, size_t *, const char *);
@@ -269,6 +281,11 @@ mcurl_new(const struct mcurl_params *p, struct mk_err *e)
 	}
 	trace_init(&m->trace, p->trace, proto);
 	buf_init(&m->heard, MCURL_HEARDMAX);
+	buf_init(&m->scrubbed, 0);
+	if (secrets_init(m, p->password) == -1) {
+		mk_seterr(e, MK_ESOFTWARE, "out of memory");
+		goto fail;
+	}
 	m->tracing = p->trace != NULL;
 	(void)mcurl_url_redact(p->url, m->url, sizeof(m->url));
 	if ((m->easy = curl_easy_init()) == NULL) {
@@ -290,6 +307,8 @@ fail:
 void
 mcurl_free(struct mcurl *m)
 {
+	size_t i;
+
 	if (m == NULL)
 		return;
 	/* Cleanup may still talk (QUIT, LOGOUT) through debug_cb. */
@@ -298,6 +317,14 @@ mcurl_free(struct mcurl *m)
 	(void)trace_flush(&m->trace);
 	trace_free(&m->trace);
 	buf_free(&m->heard);
+	if (m->scrubbed.p != NULL)
+		explicit_bzero(m->scrubbed.p, m->scrubbed.cap);
+	buf_free(&m->scrubbed);
+	for (i = 0; i < MCURL_SECRETS; i++) {
+		if (m->secret[i] != NULL)
+			explicit_bzero(m->secret[i], m->secretlen[i]);
+		free(m->secret[i]);
+	}
 	free(m);
 }
 
@@ -321,6 +348,120 @@ mcurl_trace(struct mcurl *m)
 }
 
 /*
+ * The forms of the password a server may echo back (in a "535 bad
+ * AGFsaWNl..." or "-ERR PASS secret" reply) that the trace, the
+ * recorded greeting lines and so the error messages must not show: the
+ * password itself and, for base64 (AUTH PLAIN, LOGIN), the characters
+ * of base64(X + password) that depend on the password alone, for X of
+ * 0, 1 and 2 bytes: every base64 text that holds the password holds
+ * one of them.  Forms shorter than MCURL_SECRETMIN are not kept.
+ */
+static int
+secrets_init(struct mcurl *m, const char *pw)
+{
+	uint8_t	*raw;
+	char	*enc;
+	size_t	 n, k, len, from, to;
+	int	 rc = 0;
+
+	if (pw == NULL || (n = strlen(pw)) == 0)
+		return 0;
+	if (secret_add(m, pw, n) == -1)
+		return -1;
+	if (n > SIZE_MAX / 8 - 2)
+		return 0;
+	if ((raw = calloc(1, n + 2)) == NULL)
+		return -1;
+	if ((enc = malloc(B64_ENC_LEN(n + 2))) == NULL) {
+		free(raw);
+		return -1;
+	}
+	for (k = 0; k < 3 && rc == 0; k++) {
+		memset(raw, 0, k);
+		memcpy(raw + k, pw, n);
+		len = b64_encode(raw, k + n, enc);
+		from = (8 * k + 5) / 6;
+		to = 8 * (k + n) / 6;
+		if (to <= len && to > from)
+			rc = secret_add(m, enc + from, to - from);
+	}
+	explicit_bzero(raw, n + 2);
+	explicit_bzero(enc, B64_ENC_LEN(n + 2));
+	free(raw);
+	free(enc);
+	return rc;
+}
+
+static int
+secret_add(struct mcurl *m, const char *p, size_t n)
+{
+	size_t i;
+
+	if (n < MCURL_SECRETMIN)
+		return 0;
+	for (i = 0; i < MCURL_SECRETS; i++) {
+		if (m->secret[i] != NULL)
+			continue;
+		if ((m->secret[i] = malloc(n)) == NULL)
+			return -1;
+		memcpy(m->secret[i], p, n);
+		m->secretlen[i] = n;
+		return 0;
+	}
+	return 0;
+}
+
+/* The first secret in p[0..n) (the longest there), its length in *len. */
+static const char *
+secret_find(const struct mcurl *m, const char *p, size_t n, size_t *len)
+{
+	const char	*best = NULL, *q, *end = p + n;
+	size_t		 i, sl;
+
+	for (i = 0; i < MCURL_SECRETS; i++) {
+		if ((sl = m->secretlen[i]) == 0)
+			continue;
+		for (q = p; (size_t)(end - q) >= sl; q++) {
+			q = memchr(q, m->secret[i][0], (size_t)(end - q) - sl + 1);
+			if (q == NULL)
+				break;
+			if (memcmp(q, m->secret[i], sl) != 0)
+				continue;
+			if (best == NULL || q < best || (q == best && sl > *len)) {
+				best = q;
+				*len = sl;
+			}
+			break;
+		}
+	}
+	return best;
+}
+
+const void *
+mcurl_scrub(struct mcurl *m, const void *p, size_t n, size_t *outn)
+{
+	const char	*s = p, *hit;
+	size_t		 len = 0;
+
+	*outn = n;
+	if (m->secret[0] == NULL ||
+	    (hit = secret_find(m, s, n, &len)) == NULL)
+		return p;
+	buf_reset(&m->scrubbed);
+	do {
+		if (buf_add(&m->scrubbed, s, (size_t)(hit - s)) == -1 ||
+		    buf_add(&m->scrubbed, "****", 4) == -1)
+			return "****";	/* out of memory: show nothing */
+		n -= (size_t)(hit - s) + len;
+		s = hit + len;
+	} while ((hit = secret_find(m, s, n, &len)) != NULL);
+	if (buf_add(&m->scrubbed, s, n) == -1)
+		return "****";
+	*outn = m->scrubbed.len;
+	return m->scrubbed.p;
+}
+
+/*
  * libcurl's verbose output.  Protocol lines become C:/S: lines, its
  * notes "* " lines, message data a byte count; TLS records are dropped.
  * A failed trace write must not fail the transfer, so this returns 0.
@@ -328,21 +469,27 @@ mcurl_trace(struct mcurl *m)
 static int
 debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
 {
-	struct mcurl *m = arg;
+	struct mcurl	*m = arg;
+	const char	*d = data;
+	size_t		 n = size;
 
 	(void)h;
+	/* A server that echoes the password back is shown without it. */
+	if (type == CURLINFO_TEXT || type == CURLINFO_HEADER_IN ||
+	    type == CURLINFO_HEADER_OUT)
+		d = mcurl_scrub(m, data, size, &n);
 	switch (type) {
 	case CURLINFO_TEXT:
 		if (m->tracing)
-			(void)trace_feed(&m->trace, TRACE_I, data, size);
+			(void)trace_feed(&m->trace, TRACE_I, d, n);
 		break;
 	case CURLINFO_HEADER_IN:
 		/* Past the cap the record stays cut (heard.toobig). */
-		(void)buf_add(&m->heard, data, size);
-		(void)trace_feed(&m->trace, TRACE_S, data, size);
+		(void)buf_add(&m->heard, d, n);
+		(void)trace_feed(&m->trace, TRACE_S, d, n);
 		break;
 	case CURLINFO_HEADER_OUT:
-		(void)trace_feed(&m->trace, TRACE_C, data, size);
+		(void)trace_feed(&m->trace, TRACE_C, d, n);
 		break;
 	case CURLINFO_DATA_IN:
 		trace_data(&m->trace, TRACE_S, size);

@@ -101,6 +101,17 @@ CURL		*mcurl_easy(struct mcurl *m);
  */
 struct trace_state *mcurl_trace(struct mcurl *m);
 
+/*
+ * p[0..n) with every occurrence of the session's password, and of the
+ * parts of its base64 forms that depend on it alone (see mcurl.c), put
+ * as "****": for server lines before they reach the trace or a message,
+ * since a hostile server may echo the password or the AUTH blob back.
+ * Returns p itself when there is none, else a buffer owned by m, valid
+ * until the next call; *outn is its length.  p is untrusted.
+ */
+const void	*mcurl_scrub(struct mcurl *m, const void *p, size_t n,
+		    size_t *outn);
+
 /* curl_easy_perform(); on failure -1 with e filled by mcurl_seterr(). */
 int		 mcurl_perform(struct mcurl *m, struct mk_err *e);
 

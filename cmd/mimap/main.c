@@ -197,6 +197,12 @@ connect_imap(struct opts *o, const struct cmd *cmd, struct imap **sp)
 	p.connect_timeout_s = p.timeout_s;
 	p.trace = o->trace ? stderr : NULL;
 	if (p.user != NULL) {
+		/* Before the lookup, whose messages name the user. */
+		if (mk_has_ctl_line(p.user, strlen(p.user))) {
+			mk_warn("CR or LF in the user name");
+			ex = EX_USAGE;
+			goto out;
+		}
 		url_host(p.url, host, sizeof(host));
 		ps.host = host;
 		ps.user = p.user;
