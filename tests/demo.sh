@@ -80,7 +80,7 @@ if mx=$(mlookup --short example.org MX) && host=${mx#* } &&
 	ok "the MX of example.org is $host, at $addr"
 else bad "MX host address"; fi
 
-step "2. Alice's user agent builds a message with a picture (mmime create)"
+step "2. Alice's user agent builds a message with an inline picture (mmime create)"
 # A small PNG, made here: 8x8 pixels, red.
 python3 - "$dir/dot.png" <<'PY'
 import struct, sys, zlib
@@ -92,10 +92,14 @@ png = b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 2, 
     + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b'')
 open(sys.argv[1], 'wb').write(png)
 PY
-printf 'Hi Bob,\n\nthe red dot from the lecture is attached.\n\nAlice\n' |
+# A text part and an HTML part showing the picture inline by Content-ID.
+printf '<p>Hi Bob,</p><p>the red dot from the lecture: <img src="cid:dot.png"></p>\n' \
+    > "$dir/body.html"
+printf 'Hi Bob,\n\nthe red dot from the lecture is in the HTML part.\n\nAlice\n' |
     mmime create -f 'Alice <alice@example.org>' -t 'Bob <bob@example.org>' \
-    -s 'The red dot' -a "$dir/dot.png" > "$dir/message.eml" &&
-    ok "message.eml: $(wc -c < "$dir/message.eml") bytes" ||
+    -s 'The red dot' --html "$dir/body.html" --inline "$dir/dot.png" \
+    > "$dir/message.eml" &&
+    ok "message.eml: $(wc -c < "$dir/message.eml") bytes, $(grep -c '^Content-ID:' "$dir/message.eml") inline image (Content-ID)" ||
     bad "mmime create"
 mmime list "$dir/message.eml" 2>&1 | show
 
