@@ -66,6 +66,7 @@ static int	connect_imap(struct opts *, const struct cmd *,
 		    struct imap **);
 static unsigned	co_bit(int);
 static const char *co_name(unsigned);
+static int	args_have_ctl(const struct opts *, int, char **);
 
 static const struct cmd cmds[] = {
 	{ "append",	 cmd_append,	1, 1, CO_FLAGS },
@@ -233,6 +234,27 @@ out:
 
 /* ---- main ---- */
 
+/*
+ * Nonzero if an operand or option value of the command holds CR, LF
+ * (or NUL): each may end up on a protocol line, so it is refused before
+ * connecting rather than in the middle of a session.
+ */
+static int
+args_have_ctl(const struct opts *o, int nop, char **ops)
+{
+	const char	*v[] = { o->flags, o->part, o->search, o->to };
+	size_t		 i;
+	int		 j;
+
+	for (j = 0; j < nop; j++)
+		if (mk_has_ctl_line(ops[j], strlen(ops[j])))
+			return 1;
+	for (i = 0; i < MK_NELEM(v); i++)
+		if (v[i] != NULL && mk_has_ctl_line(v[i], strlen(v[i])))
+			return 1;
+	return 0;
+}
+
 static unsigned
 co_bit(int ch)
 {
@@ -396,6 +418,10 @@ main(int argc, char *argv[])
 			    cmd->name, co_name(bit));
 			return EX_USAGE;
 		}
+	if (args_have_ctl(&o, nop, argv + 1)) {
+		mk_warn("%s: CR or LF in an argument", cmd->name);
+		return EX_USAGE;
+	}
 	if (strcmp(cmd->name, "append") == 0 && isatty(STDIN_FILENO)) {
 		mk_warn("append: the message comes on standard input");
 		return EX_NOINPUT;
