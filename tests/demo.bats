@@ -5,7 +5,9 @@ load helpers
 
 @test "the demo runs every step against the real servers and stops them" {
 	need_root
-	run bash "$MKIT_TOP/tests/demo.sh"
+	local dir
+	dir=$(mktemp -d /tmp/mkit-demo.XXXXXX)
+	MKIT_DEMO_DIR=$dir run bash "$MKIT_TOP/tests/demo.sh"
 	echo "$output"
 	[ "$status" = 0 ]
 	[[ $output != *FAILED* ]]
@@ -19,6 +21,7 @@ load helpers
 	[[ $output == *"Subject: The red dot"* ]]
 	[[ $output == *"dot.png extracted byte-identical"* ]]
 	# Every server it started is gone.
-	run pgrep -f 'mkit-demo\.'
-	[ "$status" = 1 ]
+	run pgrep -f "$dir"
+	[ "$status" = 1 ] || { ps -ef | grep -F "$dir"; false; }
+	[ ! -e "$dir" ]
 }

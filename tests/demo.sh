@@ -26,7 +26,14 @@ if [ "$(id -u)" != 0 ]; then
 	exit $failed
 fi
 
-dir=$(mktemp -d /tmp/mkit-demo.XXXXXX)
+# MKIT_DEMO_DIR: a directory of the caller's (tests/demo.bats) instead
+# of a new one, so it can check that nothing of this run is left.
+if [ -n "${MKIT_DEMO_DIR:-}" ]; then
+	dir=$MKIT_DEMO_DIR
+	mkdir -p "$dir" || exit 73
+else
+	dir=$(mktemp -d /tmp/mkit-demo.XXXXXX)
+fi
 started=
 cleanup() {
 	for k in $started; do tests/servers/$k.sh stop "$dir/$k" >/dev/null 2>&1; done

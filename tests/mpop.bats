@@ -69,8 +69,12 @@ put() {
 	local n
 	for n in "$@"; do
 		[ -f "$T/src/$n" ] || mkmsg "$n"
-		cp "$T/src/$n" "$SRV/new/$n.M1P$$Q$n.mkit"
-		chown "$MAIL_UID:$MAIL_GID" "$SRV/new/$n.M1P$$Q$n.mkit"
+		# As a Maildir delivery does: complete in tmp/, then renamed
+		# into new/ (dovecot may move it on to cur/ at once).
+		mkdir -p "$SRV/tmp"
+		cp "$T/src/$n" "$SRV/tmp/$n.M1P$$Q$n.mkit"
+		chown "$MAIL_UID:$MAIL_GID" "$SRV/tmp/$n.M1P$$Q$n.mkit"
+		mv "$SRV/tmp/$n.M1P$$Q$n.mkit" "$SRV/new/$n.M1P$$Q$n.mkit"
 	done
 }
 
