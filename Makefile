@@ -88,7 +88,7 @@ UNIT	= \
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c): replayed over their corpus by
 # make check, and run under libFuzzer for a short time where clang is.
-FUZZ	= dns hdr imap mbox mime pop3 uidl
+FUZZ	= codec conf dns hdr imap mbox mime name pop3 smtp uidl
 
 # mimap is several files: cmd/mimap/*.c and its private mimap.h.
 MIMAPOBJ = \
@@ -163,6 +163,15 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@MKIT_BIN=$(abspath $(O)bin) bash tests/demo.sh
 
+# Every fuzz target under libFuzzer for FUZZ_SECONDS each, FUZZ_JOBS at a
+# time (clang needed); figures per target, inputs kept under fuzz/.
+FUZZ_SECONDS ?= 20
+FUZZ_JOBS ?= 2
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) \
+	    FUZZ_TARGETS="$(FUZZ)" FUZZ_OUT=$(abspath $(O)fuzz) \
+	    bash tests/fuzz/run.sh
+
 # The benchmarks, side by side with the peer tools (root: they start the
 # harness servers and install missing peers); figures in bench/RESULTS.md.
 bench: all
@@ -205,7 +214,7 @@ clean:
 	rm -rf bin asan lib/*.o lib/*.d lib/*.a cmd/*.o cmd/*.d cmd/*/*.o cmd/*/*.d \
 	    tests/unit/*.o tests/unit/*.d $(UNIT) tests/fuzz/replay_*
 
-.PHONY: all units deps check check-asan demo bench install uninstall clean
+.PHONY: all units deps check check-asan demo fuzz bench install uninstall clean
 .SECONDARY:
 
 -include $(LIBOBJ:%.o=$(O)%.d) $(BIN:%=$(O)cmd/%.d) $(UNIT:%=$(O)%.d) \

@@ -999,10 +999,19 @@ mime_name_sanitize(const char *name, size_t len, char *out)
 		n = MIME_NAMEMAX - ext;
 		while (n > 0 && ((uint8_t)out[n] & 0xc0) == 0x80)
 			n--;
-		for (i = 0; i < ext; i++) {
-			uint8_t c = s[len - ext + i];
-
-			out[n++] = c < 0x20 || c == 0x7f ? '_' : (char)c;
+		/* A stem cut to nothing must not leave ".ext", a dot file. */
+		if (n == 0 && ext > 0)
+			out[n++] = '_';
+		/* The extension goes through the same filter as the stem. */
+		for (s += len - ext, i = 0; i < ext; i++) {
+			if (s[i] == 0xc2 && i + 1 < ext && s[i + 1] >= 0x80 &&
+			    s[i + 1] <= 0x9f) {
+				i++;
+				out[n++] = '_';
+			} else if (s[i] < 0x20 || s[i] == 0x7f)
+				out[n++] = '_';
+			else
+				out[n++] = (char)s[i];
 		}
 	}
 	out[n] = '\0';

@@ -38,31 +38,37 @@ mk_exitcode(enum mk_status st)
 	return EX_SOFTWARE;
 }
 
-/* Format into e->msg; a cut message ends in "..." so it never looks whole. */
+/*
+ * Format into e->msg; a cut message ends in "..." so it never looks whole.
+ * The text is built aside first, so the arguments may include e->msg
+ * itself (mk_seterr(e, e->st, "To: %s", e->msg) prefixes a message).
+ */
 static void
 vseterr(struct mk_err *e, enum mk_status st, const char *fmt, va_list ap,
     int errnum)
 {
+	char	msg[sizeof(e->msg)];
 	size_t	len;
 	int	n;
 
 	if (e == NULL)
 		return;
-	e->st = st;
-	n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (n < 0) {
-		e->msg[0] = '\0';
+		msg[0] = '\0';
 		n = 0;
 	}
-	len = (size_t)n < sizeof(e->msg) ? (size_t)n : sizeof(e->msg) - 1;
-	if (errnum != 0 && len < sizeof(e->msg) - 1) {
-		n = snprintf(e->msg + len, sizeof(e->msg) - len, ": %s",
+	len = (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1;
+	if (errnum != 0 && len < sizeof(msg) - 1) {
+		n = snprintf(msg + len, sizeof(msg) - len, ": %s",
 		    strerror(errnum));
 		if (n > 0)
 			len += (size_t)n;
 	}
-	if (len >= sizeof(e->msg) - 1 && sizeof(e->msg) > 4)
-		memcpy(e->msg + sizeof(e->msg) - 4, "...", 4);
+	if (len >= sizeof(msg) - 1 && sizeof(msg) > 4)
+		memcpy(msg + sizeof(msg) - 4, "...", 4);
+	e->st = st;
+	memcpy(e->msg, msg, sizeof(msg));
 }
 
 int

@@ -403,9 +403,12 @@ smtp_addr_ok(const char *addr, int nullok)
 			return 0;
 		if (c == '"')
 			q = !q;
-		else if (q && c == '\\' && i + 1 < n)
-			i++;
-		else if (!q && (c == ' ' || c == '<' || c == '>'))
+		else if (q && c == '\\' && i + 1 < n) {
+			/* The escaped byte: still no control byte. */
+			c = (uint8_t)addr[++i];
+			if (c < 0x20 || c == 0x7f)
+				return 0;
+		} else if (!q && (c == ' ' || c == '<' || c == '>'))
 			return 0;
 	}
 	return 1;

@@ -107,3 +107,35 @@ libfuzz() {
 @test "fuzz uidl: libFuzzer finds no crash in a short run" {
 	libfuzz uidl
 }
+
+@test "fuzz codec: the seed corpus replays cleanly" {
+	replay codec
+}
+
+@test "fuzz codec: libFuzzer finds no crash in a short run" {
+	libfuzz codec
+}
+
+@test "fuzz conf: the seed corpus replays cleanly" {
+	replay conf
+}
+
+@test "fuzz conf: libFuzzer finds no crash in a short run" {
+	libfuzz conf
+}
+
+@test "fuzz name: the seed corpus replays cleanly" {
+	replay name
+}
+
+@test "fuzz name: libFuzzer finds no crash in a short run" {
+	libfuzz name
+}
+
+@test "fuzz smtp: the seed corpus replays cleanly" {
+	replay smtp
+}
+
+@test "fuzz smtp: libFuzzer finds no crash in a short run" {
+	libfuzz smtp
+}

@@ -36,6 +36,11 @@ seterr(void)
 	mk_seterrno(&e, MK_EIO, ENOENT, "open %s", "x");
 	T_EQ_STR(e.msg, "open x: No such file or directory");
 	T_EQ_INT(mk_seterr(NULL, MK_EIO, "ignored"), -1);
+	/* A message may be prefixed with itself as the argument. */
+	mk_seterr(&e, MK_EDATA, "bad address");
+	mk_seterr(&e, e.st, "%s: %s", "To", e.msg);
+	T_EQ_STR(e.msg, "To: bad address");
+	T_EQ_INT(e.st, MK_EDATA);
 }
 
 static void
