@@ -77,6 +77,7 @@ UNIT	= \
 	tests/unit/test_mcurl \
 	tests/unit/test_mime \
 	tests/unit/test_mk \
+	tests/unit/test_oom \
 	tests/unit/test_pass \
 	tests/unit/test_pop3 \
 	tests/unit/test_qp \
@@ -137,6 +138,10 @@ $(O)bin/%: $(O)cmd/%.o $(LIB)
 
 $(O)tests/unit/test_%: $(O)tests/unit/test_%.o $(LIB)
 	$(CC) $(MK_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# The allocation-failure test sees every malloc, calloc and realloc.
+$(O)tests/unit/test_oom: MK_LDFLAGS += -Wl,--wrap=malloc -Wl,--wrap=calloc \
+	    -Wl,--wrap=realloc -Wl,--wrap=reallocarray
 
 $(O)tests/fuzz/replay_%: tests/fuzz/driver.c tests/fuzz/fuzz_%.c $(LIB)
 	@mkdir -p $(@D)

@@ -867,6 +867,9 @@ mime_parser_feed(struct mime_parser *p, const void *buf, size_t n)
 				}
 				/* Too long for a boundary: body (or dropped). */
 				p->hold.toobig = 0;
+				if (p->state == ST_HEADERS)
+					warn(p, NULL, "header line too long: "
+					    "dropped");
 				body_line(p, p->hold.p, p->hold.len, NULL, 0, 0);
 				buf_reset(&p->hold);
 				p->holding = 0;
@@ -908,13 +911,20 @@ mime_parser_feed(struct mime_parser *p, const void *buf, size_t n)
 			continue;
 		}
 		if (nl == NULL) {
-			if (need_whole(p, s + off, take)) {
-				if (buf_add(&p->hold, s + off, take) == -1) {
-					p->err = "out of memory";
-					break;
-				}
+			if (!need_whole(p, s + off, take)) {
+				partial(p, s + off, take);
+				p->midline = 1;
+			} else if (buf_add(&p->hold, s + off, take) == 0)
 				p->holding = 1;
+			else if (!p->hold.toobig) {
+				p->err = "out of memory";
+				break;
 			} else {
+				/* Too long to hold: as the overflow above. */
+				p->hold.toobig = 0;
+				if (p->state == ST_HEADERS)
+					warn(p, NULL, "header line too long: "
+					    "dropped");
 				partial(p, s + off, take);
 				p->midline = 1;
 			}
