@@ -11,6 +11,10 @@
 # - Replies that are spoofed (wrong ID, wrong question, wrong type, a
 #   zero-length datagram, another source port, another source address)
 #   and sent before the real one are ignored: the real answer is shown.
+# - Malformed replies from the server asked (a forward compression
+#   pointer, a 321-byte name, RDLENGTH past the message, RDLENGTH cutting
+#   a name, an A record of 6 bytes, an answer count of 65,535): exit 76
+#   with one line naming the fault, at once, not after the retries.
 # The real resolver of the harness shows the batch itself works.
 
 # shellcheck disable=SC2154 # status, output, stderr: set by run
@@ -82,12 +86,41 @@ dns_server() {
 	    head = struct.pack(">HHHHHH", qid, 0x8180 | (struct.unpack(">H", q[2:4])[0] & 0x0100), 1, 1, 0, 0)
 	    rr = b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + socket.inet_aton(addr)
 	    return head + name + tail + rr
+	def bad(q, case):
+	    # a reply with the query's ID and question, and a broken answer
+	    qid = struct.unpack(">H", q[:2])[0]
+	    end = question(q)
+	    qd = q[12:end]
+	    an = 1
+	    if case == "forward-pointer":
+	        # the owner name points at a name after it, in the message
+	        at = 12 + len(qd) + 16
+	        rr = bytes([0xc0 | at >> 8, at & 0xff]) + struct.pack(">HHIH", 1, 1, 60, 4) + bytes(4) + b"\x01a\x00"
+	    elif case == "long-name":
+	        # a CNAME target of five 63-byte labels: 321 bytes
+	        t = (b"\x3f" + b"a" * 63) * 5 + b"\x00"
+	        rr = b"\xc0\x0c" + struct.pack(">HHIH", 5, 1, 60, len(t)) + t
+	    elif case == "rdlength-over":
+	        rr = b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 200) + bytes(4)
+	    elif case == "rdlength-short-name":
+	        # RDLENGTH 2 around a 5-byte name
+	        rr = b"\xc0\x0c" + struct.pack(">HHIH", 5, 1, 60, 2) + b"\x03www\x00"
+	    elif case == "a-rdlength-6":
+	        rr = b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 6) + bytes(6)
+	    elif case == "count-lie":
+	        an = 65535
+	        rr = b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + bytes(4)
+	    head = struct.pack(">HHHHHH", qid, 0x8180, 1, an, 0, 0)
+	    return head + qd + rr
 	while True:
 	    q, peer = s.recvfrom(65535)
 	    if len(q) < 17:
 	        continue
 	    qid = struct.unpack(">H", q[:2])[0]
 	    out.write("%d %d\n" % (qid, peer[1]))
+	    if mode.startswith("bad:"):
+	        s.sendto(bad(q, mode[4:]), peer)
+	        continue
 	    if mode == "spoof":
 	        fakes = [
 	            (s, reply(q, qid=qid ^ 0x5555, addr="192.0.2.66")),
@@ -195,4 +228,24 @@ check_random() {
 	[ "${#lines[@]}" -eq 8 ] || fail_run "batch: not 8 answers"
 	! printf '%s\n' "${lines[@]}" | grep -qv ' 192\.0\.2\.1$' ||
 	    fail_run "batch: took a spoofed answer"
+}
+
+@test "dns: malformed replies from the server asked: exit 76 at once, one line" {
+	local c t0
+	for c in forward-pointer long-name rdlength-over rdlength-short-name \
+	    a-rdlength-6 count-lie; do
+		dns_server "bad:$c"
+		t0=$SECONDS
+		run --separate-stderr mlookup --timeout 3 --retries 2 \
+		    x.example. "@127.0.0.1#$DPORT"
+		echo "# $c: $stderr" >&3
+		[ "$status" -eq 76 ] || fail_run "$c: exit"
+		[ -z "$output" ] || fail_run "$c: stdout"
+		[[ $stderr == *"malformed reply from 127.0.0.1#$DPORT: "* ]] ||
+		    fail_run "$c: message"
+		[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] || fail_run "$c: lines"
+		# at once: not after the 3 tries of 3 s a silent server costs
+		[ $((SECONDS - t0)) -le 2 ] || fail_run "$c: waited"
+		kill "${PIDS[-1]}"
+	done
 }

@@ -4,7 +4,8 @@
 # inside a network namespace of the test's own (tests/servers/dnsns.sh):
 # root -> org./net. -> example.org., example.net., glueless.org. (no
 # glue), lame.org. (its first server REFUSES), loop.org./loop.net. (a
-# referral loop), slow.org. (a server that never answers), and CNAMEs
+# referral loop), slow.org. (a server that never answers), fanout.org.
+# (100 glueless server names that do not exist: NXNSAttack), and CNAMEs
 # across zones and in a loop.  mlookup runs in the namespace too, so it
 # can reach none but these servers.
 
@@ -131,6 +132,24 @@ assert o["queries"] == 3 and o["replies"] == 3
 	[[ $stderr == "mlookup: www.loop.org. A: referral loop"* ]] ||
 	    fail_run "referral loop: message"
 	[[ ${lines[-1]} == ";; "*" messages: "* ]] || fail_run "count"
+}
+
+@test "NXNSAttack: 100 glueless server names cost a bounded number of queries" {
+	need_servers
+	local n
+	run --separate-stderr trace www.fanout.org.
+	echo "# $stderr; ${lines[-1]}" >&3
+	[ "$status" -ne 0 ] || fail_run "no server of fanout.org. exists"
+	[[ ${lines[-1]} =~ ^";; "([0-9]+)" messages: "([0-9]+)" queries" ]] ||
+	    fail_run "count"
+	n=${BASH_REMATCH[2]}
+	# The issue's bound is ~200; the referral's NS set is cut to 13 and
+	# one name is allowed 100 queries in all.
+	[ "$n" -le 100 ] || fail_run "$n queries"
+	# 13 of the 100 names were looked up, no more.
+	[ "$(grep -cE '^ns[0-9]+\.fan\.net\. A at a server of fanout\.org\.' \
+	    <<<"$output")" -eq 13 ] ||
+	    fail_run "server names looked up"
 }
 
 @test "NXDOMAIN from the authoritative server is exit 1" {
