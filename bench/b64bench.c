@@ -76,8 +76,11 @@ now(void)
 }
 
 /*
- * Encode and decode mb MB in memory, 1 MiB at a time as mmime does,
- * with each implementation; best of 5 runs each.
+ * Encode and decode mb MB in memory, 1 MiB at a time, with each
+ * implementation; best of 5 runs each.  Encoding writes each call's
+ * text to one reused buffer, as mmime does before write(2), so that the
+ * figure is the codec's and not that of writing 345 MB to memory;
+ * decoding reads the whole text, as it has to come from somewhere.
  */
 static int
 timed(size_t mb)
@@ -87,7 +90,7 @@ timed(size_t mb)
 	struct b64_enc	 e;
 	struct b64_dec	 d;
 	uint8_t		*in, *back;
-	char		*txt;
+	char		*txt, *one;
 	size_t		 n = mb * 1000 * 1000, i, k, len, c, got;
 	double		 t, te, td;
 	unsigned	 m, r;
@@ -96,7 +99,8 @@ timed(size_t mb)
 	in = malloc(n);
 	back = malloc(B64_DEC_BOUND(b64_enc_bound(&e, n)));
 	txt = malloc(b64_enc_bound(&e, n));
-	if (in == NULL || back == NULL || txt == NULL)
+	one = malloc(b64_enc_bound(&e, CHUNK));
+	if (in == NULL || back == NULL || txt == NULL || one == NULL)
 		return 71;
 	srand(1);
 	for (i = 0; i < n; i++)
@@ -106,15 +110,22 @@ timed(size_t mb)
 			continue;
 		te = td = 1e9;
 		for (r = 0; r < 5; r++) {
+			/* Into one reused buffer, as mmime writes it out. */
 			t = now();
+			b64_enc_init(&e, B64_WRAP, "\n");
+			for (i = 0, len = 0; i < n; i += c) {
+				c = n - i < CHUNK ? n - i : CHUNK;
+				len += b64_enc_update(&e, in + i, c, one);
+			}
+			len += b64_enc_final(&e, one);
+			if ((t = now() - t) < te)
+				te = t;
 			b64_enc_init(&e, B64_WRAP, "\n");
 			for (i = 0, len = 0; i < n; i += c) {
 				c = n - i < CHUNK ? n - i : CHUNK;
 				len += b64_enc_update(&e, in + i, c, txt + len);
 			}
 			len += b64_enc_final(&e, txt + len);
-			if ((t = now() - t) < te)
-				te = t;
 			t = now();
 			b64_dec_init(&d, 0);
 			for (i = 0, k = 0; i < len; i += c) {
@@ -135,6 +146,7 @@ timed(size_t mb)
 	free(in);
 	free(back);
 	free(txt);
+	free(one);
 	return 0;
 }
 

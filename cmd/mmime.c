@@ -281,6 +281,11 @@ struct drv {
 	void			*arg;
 	struct mime_parser	*mp;		/* mbox: the current one */
 	int			 stop;		/* stop after this message */
+	/* The input as the parser sees it, for callbacks that keep it. */
+	const uint8_t		*chunk;		/* being fed, or NULL */
+	size_t			 chunklen;
+	uint64_t		 fed;		/* bytes fed before chunk */
+	int			(*fedfn)(void *); /* after each feed */
 };
 
 /* A warning from the parser: shown with -v. */
@@ -333,7 +338,25 @@ drv_msg_begin(struct drv *d)
 		return -1;
 	}
 	d->nmsg++;
+	d->fed = 0;
 	return 0;
+}
+
+/* Feed n bytes to the parser, then tell fedfn; as mime_parser_feed(). */
+static int
+drv_feed(struct drv *d, const uint8_t *p, size_t n)
+{
+	int r;
+
+	d->chunk = p;
+	d->chunklen = n;
+	r = mime_parser_feed(d->mp, p, n);
+	if (r == 0 && d->fedfn != NULL && d->fedfn(d->arg) == -1)
+		r = -1;
+	d->fed += n;
+	d->chunk = NULL;
+	d->chunklen = 0;
+	return r;
 }
 
 /* mbox splitter events: one parser per message. */
@@ -348,7 +371,7 @@ drv_mbox_ev(void *arg, enum mbox_ev ev, const uint8_t *p, size_t n)
 	case MBOX_EV_BEGIN:
 		return drv_msg_begin(d);
 	case MBOX_EV_DATA:
-		if (drv_check(d, mime_parser_feed(d->mp, p, n)) != 0) {
+		if (drv_check(d, drv_feed(d, p, n)) != 0) {
 			d->stop = 1;
 			return -1;
 		}
@@ -460,8 +483,8 @@ drive(struct drv *d)
 	if (drv_msg_begin(d) == -1)
 		goto out;
 	for (;;) {
-		if (have > 0 && (res = drv_check(d, mime_parser_feed(d->mp,
-		    buf, have))) != 0)
+		if (have > 0 && (res = drv_check(d, drv_feed(d, buf,
+		    have))) != 0)
 			break;
 		if ((r = read_some(fd, buf, IOBUF)) == -1) {
 			mk_warn("%s: read %s:", cmdname, input_name(d->o));
@@ -872,18 +895,26 @@ type_of_ext(const char *path)
 	return NULL;
 }
 
-struct ext_st {
-	struct drv	 d;
-	int		 dfd;
-	int		 fd;		/* the part being written, or -1 */
+/* One file being written: a temporary name until it is complete. */
+struct ext_file {
+	int		 fd;		/* or -1 */
 	char		 tmp[64];	/* its temporary name */
 	char		 name[MIME_NUMLEN + MIME_NAMEMAX];
 	char		 number[MIME_NUMLEN];
+	uint64_t	 from;		/* a whole message: its input offset */
+	uint64_t	 done;		/* and how far it is written */
+};
+
+struct ext_st {
+	struct drv	 d;
+	int		 dfd;
+	struct ext_file	 leaf;		/* the leaf part being written */
+	struct ext_file	 msg[MIME_MAXDEPTH]; /* messages taken whole */
+	size_t		 nmsg;
 	char		*found;		/* which -p were seen */
 	char		**written;	/* names written by this run */
 	size_t		 nwritten;
 	unsigned long	 nout;
-	unsigned	 seq;
 	int		 fail;		/* exit code of a failed part */
 };
 
@@ -907,7 +938,23 @@ glob_ci(const char *pat, const char *s)
 	return r;
 }
 
-/* Whether the leaf part is selected by the options. */
+/*
+ * An encapsulated message: a container that extract takes whole, or,
+ * in a quoted-printable or base64 body, a leaf.
+ */
+static int
+ext_is_msg(const struct mime_part *pt)
+{
+	return strcmp(pt->type, "message/rfc822") == 0 ||
+	    strcmp(pt->type, "message/global") == 0;
+}
+
+/*
+ * Whether the part is selected by the options: a leaf, or an
+ * encapsulated message to take whole.  --all takes leaves only.  By
+ * default the attachments are taken, and every encapsulated message
+ * that is not inline, but nothing inside a message taken whole.
+ */
 static int
 ext_selected(struct ext_st *x, const struct mime_part *pt)
 {
@@ -920,8 +967,10 @@ ext_selected(struct ext_st *x, const struct mime_part *pt)
 			x->found[i] = 1;
 			sel = 1;
 		}
-	if (sel || o->all)
+	if (sel)
 		return 1;
+	if (o->all)
+		return !pt->container;
 	if (o->type_glob != NULL || o->name_glob != NULL) {
 		if (o->type_glob != NULL && !glob_ci(o->type_glob, pt->type))
 			return 0;
@@ -930,30 +979,41 @@ ext_selected(struct ext_st *x, const struct mime_part *pt)
 			return 0;
 		return 1;
 	}
-	if (o->nparts > 0)
+	if (o->nparts > 0 || x->nmsg > 0)
 		return 0;
+	if (ext_is_msg(pt))
+		return pt->disposition == NULL ||
+		    strcmp(pt->disposition, "inline") != 0;
 	return pt->filename != NULL || (pt->disposition != NULL &&
 	    strcmp(pt->disposition, "attachment") == 0);
 }
 
-/* Open a fresh temporary file in the directory. */
+/* Name f after the part and open a fresh temporary file for it. */
 static int
-ext_open(struct ext_st *x)
+ext_open(struct ext_st *x, struct ext_file *f, const struct mime_part *pt,
+    const char *ext)
 {
 	uint32_t	rnd;
+	size_t		n = 0;
 	int		i;
 
+	if (pt->filename != NULL)
+		n = mime_name_sanitize(pt->filename, pt->filenamelen, f->name);
+	if (n == 0)
+		(void)snprintf(f->name, sizeof(f->name), "part-%s.%s",
+		    pt->number, ext);
+	(void)snprintf(f->number, sizeof(f->number), "%s", pt->number);
 	for (i = 0; i < 100; i++) {
 		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
 			rnd = (uint32_t)time(NULL) ^ (uint32_t)i;
-		(void)snprintf(x->tmp, sizeof(x->tmp), ".mmime-%ld-%08x.tmp",
+		(void)snprintf(f->tmp, sizeof(f->tmp), ".mmime-%ld-%08x.tmp",
 		    (long)getpid(), (unsigned)rnd);
-		x->fd = openat(x->dfd, x->tmp, O_WRONLY | O_CREAT | O_EXCL |
+		f->fd = openat(x->dfd, f->tmp, O_WRONLY | O_CREAT | O_EXCL |
 		    O_NOFOLLOW | O_CLOEXEC, 0666);
-		if (x->fd != -1 || errno != EEXIST)
+		if (f->fd != -1 || errno != EEXIST)
 			break;
 	}
-	if (x->fd == -1) {
+	if (f->fd == -1) {
 		mk_warn("extract: create in %s:", x->d.o->dir);
 		return -1;
 	}
@@ -961,13 +1021,13 @@ ext_open(struct ext_st *x)
 }
 
 static void
-ext_abort(struct ext_st *x)
+ext_abort(struct ext_st *x, struct ext_file *f)
 {
-	if (x->fd == -1)
+	if (f->fd == -1)
 		return;
-	(void)close(x->fd);
-	(void)unlinkat(x->dfd, x->tmp, 0);
-	x->fd = -1;
+	(void)close(f->fd);
+	(void)unlinkat(x->dfd, f->tmp, 0);
+	f->fd = -1;
 }
 
 static int
@@ -989,34 +1049,34 @@ ext_was_written(const struct ext_st *x, const char *name)
  * is replaced by the rename, never written through.
  */
 static int
-ext_commit(struct ext_st *x)
+ext_commit(struct ext_st *x, struct ext_file *f)
 {
-	char		 cand[sizeof(x->name) + 16];
+	char		 cand[sizeof(f->name) + 16];
 	const char	*dot;
 	size_t		 stem;
 	unsigned	 k;
 	int		 r, e;
 
-	dot = strrchr(x->name, '.');
-	stem = dot != NULL && dot != x->name ? (size_t)(dot - x->name) :
-	    strlen(x->name);
+	dot = strrchr(f->name, '.');
+	stem = dot != NULL && dot != f->name ? (size_t)(dot - f->name) :
+	    strlen(f->name);
 	for (k = 0; k < 100000; k++) {
 		if (k == 0)
-			(void)snprintf(cand, sizeof(cand), "%s", x->name);
+			(void)snprintf(cand, sizeof(cand), "%s", f->name);
 		else
 			(void)snprintf(cand, sizeof(cand), "%.*s-%u%s",
-			    (int)stem, x->name, k, x->name + stem);
+			    (int)stem, f->name, k, f->name + stem);
 		if (ext_was_written(x, cand))
 			continue;
 		if (x->d.o->force)
-			r = renameat(x->dfd, x->tmp, x->dfd, cand);
+			r = renameat(x->dfd, f->tmp, x->dfd, cand);
 		else {
-			r = (int)syscall(SYS_renameat2, x->dfd, x->tmp, x->dfd,
+			r = (int)syscall(SYS_renameat2, x->dfd, f->tmp, x->dfd,
 			    cand, RENAME_NOREPLACE_FLAG);
 			if (r == -1 && (errno == EINVAL || errno == ENOSYS)) {
-				r = linkat(x->dfd, x->tmp, x->dfd, cand, 0);
+				r = linkat(x->dfd, f->tmp, x->dfd, cand, 0);
 				if (r == 0)
-					(void)unlinkat(x->dfd, x->tmp, 0);
+					(void)unlinkat(x->dfd, f->tmp, 0);
 			}
 		}
 		if (r == 0)
@@ -1025,15 +1085,15 @@ ext_commit(struct ext_st *x)
 		if (e == EEXIST && !x->d.o->force)
 			continue;
 		errno = e;
-		mk_warn("extract: part %s: %s/%s:", x->number, x->d.o->dir,
+		mk_warn("extract: part %s: %s/%s:", f->number, x->d.o->dir,
 		    cand);
-		(void)unlinkat(x->dfd, x->tmp, 0);
+		(void)unlinkat(x->dfd, f->tmp, 0);
 		return -1;
 	}
 	if (k == 100000) {
-		mk_warn("extract: part %s: no free name for %s", x->number,
-		    x->name);
-		(void)unlinkat(x->dfd, x->tmp, 0);
+		mk_warn("extract: part %s: no free name for %s", f->number,
+		    f->name);
+		(void)unlinkat(x->dfd, f->tmp, 0);
 		return -1;
 	}
 	x->written = mk_xrealloc(x->written, (x->nwritten + 1) *
@@ -1052,72 +1112,175 @@ ext_commit(struct ext_st *x)
 	return 0;
 }
 
+/* A write to f failed: say so, drop it, stop. */
+static int
+ext_write_failed(struct ext_st *x, struct ext_file *f)
+{
+	mk_warn("extract: part %s: write %s/%s:", f->number, x->d.o->dir,
+	    f->tmp);
+	ext_abort(x, f);
+	x->d.ex = EX_IOERR;
+	return -1;
+}
+
+/* f is complete: to disk, then to its name. */
+static int
+ext_finish(struct ext_st *x, struct ext_file *f)
+{
+	if (fsync(f->fd) == -1 || close(f->fd) == -1) {
+		mk_warn("extract: part %s: write %s/%s:", f->number,
+		    x->d.o->dir, f->tmp);
+		(void)close(f->fd);
+		f->fd = -1;
+		(void)unlinkat(x->dfd, f->tmp, 0);
+		x->d.ex = EX_IOERR;
+		return -1;
+	}
+	f->fd = -1;
+	if (ext_commit(x, f) == -1) {
+		if (x->d.ex != 0)
+			return -1;
+		x->fail = EX_CANTCREAT;
+	}
+	return 0;
+}
+
+/*
+ * A message taken whole is the input from its offset on, as fed: copy
+ * what the chunk being fed holds of it, up to the input offset upto.
+ */
+static int
+ext_msg_copy(struct ext_st *x, struct ext_file *f, uint64_t upto)
+{
+	const struct drv	*d = &x->d;
+	uint64_t		 lo, hi;
+
+	if (d->chunk == NULL)
+		return 0;
+	lo = f->done > d->fed ? f->done : d->fed;
+	hi = d->fed + d->chunklen;
+	if (upto < hi)
+		hi = upto;
+	if (hi <= lo)
+		return 0;
+	if (write_all(f->fd, d->chunk + (lo - d->fed), (size_t)(hi - lo)) ==
+	    -1)
+		return ext_write_failed(x, f);
+	f->done = hi;
+	return 0;
+}
+
+/* After each chunk fed: the messages taken whole get their share. */
+static int
+ext_fed(void *arg)
+{
+	struct ext_st	*x = arg;
+	size_t		 i;
+
+	for (i = 0; i < x->nmsg; i++)
+		if (ext_msg_copy(x, &x->msg[i], UINT64_MAX) == -1)
+			return -1;
+	return 0;
+}
+
+/* A selected encapsulated message begins: copy it from its body on. */
+static int
+ext_msg_begin(struct ext_st *x, const struct mime_part *pt)
+{
+	struct ext_file *f = &x->msg[x->nmsg];
+
+	if (x->nmsg == MIME_MAXDEPTH)
+		return 0;
+	/*
+	 * Its body began in a chunk already gone (a header block cut short
+	 * by a chunk): a copy would lack its start, and a cut message must
+	 * not look whole.  Never seen with whole lines; refused if it is.
+	 */
+	if (pt->offset < x->d.fed) {
+		mk_warn("extract: part %s: its first %llu bytes were not kept: "
+		    "not extracted", pt->number,
+		    (unsigned long long)(x->d.fed - pt->offset));
+		x->fail = EX_DATAERR;
+		return 0;
+	}
+	if (ext_open(x, f, pt, "eml") == -1) {
+		x->d.ex = EX_CANTCREAT;
+		return -1;
+	}
+	f->from = f->done = pt->offset;
+	x->nmsg++;
+	return 0;
+}
+
+/* It ends after size bytes: the rest of them, and no more. */
+static int
+ext_msg_end(struct ext_st *x, const struct mime_part *pt)
+{
+	struct ext_file	*f = &x->msg[x->nmsg - 1];
+	uint64_t	 end = pt->offset + pt->size;
+
+	if (end < f->from)
+		end = f->from;
+	if (f->done > end) {
+		if (ftruncate(f->fd, (off_t)(end - f->from)) == -1)
+			return ext_write_failed(x, f);
+	} else if (ext_msg_copy(x, f, end) == -1)
+		return -1;
+	x->nmsg--;
+	return ext_finish(x, f);
+}
+
 static int
 ext_ev(void *arg, const struct mime_event *ev)
 {
-	struct ext_st	*x = arg;
-	size_t		 n, i;
+	struct ext_st		*x = arg;
+	const struct mime_part	*pt = ev->part;
+	size_t			 i;
 
 	switch (ev->type) {
 	case MIME_EV_WARN:
 		drv_warn(&x->d, ev);
 		break;
 	case MIME_EV_BEGIN:
-		if (ev->part->container) {
+		if (pt->container && ext_is_msg(pt)) {
+			if (ext_selected(x, pt))
+				return ext_msg_begin(x, pt);
+			break;
+		}
+		if (pt->container) {
 			for (i = 0; i < x->d.o->nparts; i++)
-				if (strcmp(x->d.o->parts[i],
-				    ev->part->number) == 0) {
+				if (strcmp(x->d.o->parts[i], pt->number) == 0) {
 					x->found[i] = 1;
 					mk_warn("extract: part %s is a %s "
 					    "container: not extracted",
-					    ev->part->number, ev->part->type);
+					    pt->number, pt->type);
 				}
 			break;
 		}
-		if (!ext_selected(x, ev->part))
+		if (!ext_selected(x, pt))
 			break;
-		n = 0;
-		if (ev->part->filename != NULL)
-			n = mime_name_sanitize(ev->part->filename,
-			    ev->part->filenamelen, x->name);
-		if (n == 0)
-			(void)snprintf(x->name, sizeof(x->name),
-			    "part-%s.%s", ev->part->number,
-			    ext_of_type(ev->part->type));
-		(void)snprintf(x->number, sizeof(x->number), "%s",
-		    ev->part->number);
-		if (ext_open(x) == -1) {
+		if (ext_open(x, &x->leaf, pt, ext_is_msg(pt) ? "eml" :
+		    ext_of_type(pt->type)) == -1) {
 			x->d.ex = EX_CANTCREAT;
 			return -1;
 		}
 		break;
 	case MIME_EV_DATA:
-		if (x->fd != -1 && write_all(x->fd, ev->data, ev->len) == -1) {
-			mk_warn("extract: part %s: write %s/%s:", x->number,
-			    x->d.o->dir, x->tmp);
-			ext_abort(x);
-			x->d.ex = EX_IOERR;
-			return -1;
-		}
+		if (x->leaf.fd != -1 && write_all(x->leaf.fd, ev->data,
+		    ev->len) == -1)
+			return ext_write_failed(x, &x->leaf);
 		break;
 	case MIME_EV_END:
-		if (x->fd == -1)
+		if (pt->container) {
+			if (x->nmsg > 0 && strcmp(x->msg[x->nmsg - 1].number,
+			    pt->number) == 0)
+				return ext_msg_end(x, pt);
 			break;
-		if (fsync(x->fd) == -1 || close(x->fd) == -1) {
-			mk_warn("extract: part %s: write %s/%s:", x->number,
-			    x->d.o->dir, x->tmp);
-			(void)close(x->fd);
-			x->fd = -1;
-			(void)unlinkat(x->dfd, x->tmp, 0);
-			x->d.ex = EX_IOERR;
+		}
+		if (x->leaf.fd == -1)
+			break;
+		if (ext_finish(x, &x->leaf) == -1)
 			return -1;
-		}
-		x->fd = -1;
-		if (ext_commit(x) == -1) {
-			if (x->d.ex != 0)
-				return -1;
-			x->fail = EX_CANTCREAT;
-		}
 		break;
 	}
 	return 0;
@@ -1134,8 +1297,9 @@ cmd_extract(struct opts *o)
 	x.d.o = o;
 	x.d.fn = ext_ev;
 	x.d.arg = &x;
+	x.d.fedfn = ext_fed;
 	x.d.allmsgs = 1;
-	x.fd = -1;
+	x.leaf.fd = -1;
 	if (o->dir == NULL)
 		o->dir = ".";
 	x.found = calloc(o->nparts + 1, 1);
@@ -1148,7 +1312,9 @@ cmd_extract(struct opts *o)
 		return EX_CANTCREAT;
 	}
 	ex = drive(&x.d);
-	ext_abort(&x);
+	ext_abort(&x, &x.leaf);
+	for (i = 0; i < x.nmsg; i++)
+		ext_abort(&x, &x.msg[i]);
 	(void)close(x.dfd);
 	for (i = 0; i < o->nparts; i++)
 		if (!x.found[i]) {
@@ -1454,6 +1620,203 @@ ra_end(struct rahead *ra)
 		free(ra->buf[i]);
 }
 
+/*
+ * encode -b of a big regular file.  Copying the file out of the page
+ * cache costs about twice what vector base64 does, so with one reader
+ * and one encoder the encoder waits.  Instead the main thread and one
+ * helper each read (pread) and encode their own chunks, alternately.  A
+ * chunk of PE_CHUNK bytes, a multiple of 57, encodes to whole 76-column
+ * lines by itself, so no state passes from chunk to chunk and the main
+ * thread just writes them in order.  The stream ends with the first
+ * chunk read short: a file that shrinks or grows meanwhile gives the
+ * encoding of the bytes that were read, complete and padded.  (mmap
+ * would save the copy, but reading through 4 KiB user mappings is
+ * slower than read(2) here, and a file truncated under a mapping raises
+ * SIGBUS.)
+ */
+#define PE_CHUNK	(57 * 4 * 1024)		/* 228 KiB in, 304 out */
+#define PE_NSLOT	2			/* helper chunks in flight */
+
+struct pe_slot {
+	uint8_t		*in;		/* owned, PE_CHUNK */
+	char		*out;		/* owned, pe_outmax() */
+	size_t		 outlen;
+	ssize_t		 inlen;		/* bytes read, -1 on error */
+	int		 err;		/* errno of a failed read */
+	int		 full;		/* encoded, not yet written */
+};
+
+struct penc {
+	int		 fd;
+	off_t		 base;		/* file offset of chunk 0 */
+	pthread_t	 th;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct pe_slot	 own;		/* the main thread's chunk */
+	struct pe_slot	 slot[PE_NSLOT]; /* the helper's, in turn */
+	int		 stop;		/* the main thread is done */
+};
+
+static size_t	 pe_outmax(void);
+static void	 pe_chunk(const struct penc *, size_t, struct pe_slot *);
+static void	*pe_main(void *);
+static int	 pe_run(struct opts *, int, int *);
+
+static size_t
+pe_outmax(void)
+{
+	struct b64_enc e;
+
+	b64_enc_init(&e, B64_WRAP, "\n");
+	return b64_enc_bound(&e, PE_CHUNK) + b64_enc_bound(&e, 0);
+}
+
+/* Read and encode chunk j into s. */
+static void
+pe_chunk(const struct penc *pe, size_t j, struct pe_slot *s)
+{
+	struct b64_enc	e;
+	size_t		k = 0, n;
+	ssize_t		r;
+	off_t		at = pe->base + (off_t)(j * PE_CHUNK);
+
+	s->err = 0;
+	while (k < PE_CHUNK) {
+		r = pread(pe->fd, s->in + k, PE_CHUNK - k, at + (off_t)k);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			s->err = errno;
+			s->inlen = -1;
+			s->outlen = 0;
+			return;
+		}
+		if (r == 0)
+			break;
+		k += (size_t)r;
+	}
+	s->inlen = (ssize_t)k;
+	b64_enc_init(&e, B64_WRAP, "\n");
+	n = b64_enc_update(&e, s->in, k, s->out);
+	s->outlen = n + b64_enc_final(&e, s->out + n);
+}
+
+/* The helper: the odd chunks, until one is short or the main quits. */
+static void *
+pe_main(void *arg)
+{
+	struct penc	*pe = arg;
+	struct pe_slot	*s;
+	size_t		 i;
+	int		 stop;
+
+	for (i = 0;; i++) {
+		s = &pe->slot[i % PE_NSLOT];
+		pthread_mutex_lock(&pe->mu);
+		while (s->full && !pe->stop)
+			pthread_cond_wait(&pe->cv, &pe->mu);
+		stop = pe->stop;
+		pthread_mutex_unlock(&pe->mu);
+		if (stop)
+			return NULL;
+		pe_chunk(pe, 2 * i + 1, s);
+		pthread_mutex_lock(&pe->mu);
+		s->full = 1;
+		pthread_cond_broadcast(&pe->cv);
+		pthread_mutex_unlock(&pe->mu);
+		if (s->inlen != PE_CHUNK)
+			return NULL;
+	}
+}
+
+/*
+ * Encode fd that way when it is worth it: returns 0 with *ex set when
+ * done, or -1 (nothing read or written) for the one-thread code.
+ */
+static int
+pe_run(struct opts *o, int fd, int *ex)
+{
+	struct penc	 pe;
+	struct pe_slot	*s;
+	struct stat	 st;
+	uint64_t	 done = 0;
+	size_t		 i, j, outmax;
+	int		 t;
+
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size < 4 * PE_CHUNK || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return -1;
+	memset(&pe, 0, sizeof(pe));
+	pe.fd = fd;
+	if ((pe.base = lseek(fd, 0, SEEK_CUR)) == -1)
+		return -1;
+	outmax = pe_outmax();
+	pe.own.in = mk_xmalloc(PE_CHUNK);
+	pe.own.out = mk_xmalloc(outmax);
+	for (i = 0; i < PE_NSLOT; i++) {
+		pe.slot[i].in = mk_xmalloc(PE_CHUNK);
+		pe.slot[i].out = mk_xmalloc(outmax);
+	}
+	t = pthread_mutex_init(&pe.mu, NULL) == 0;
+	if (t && pthread_cond_init(&pe.cv, NULL) != 0) {
+		pthread_mutex_destroy(&pe.mu);
+		t = 0;
+	}
+	if (t && pthread_create(&pe.th, NULL, pe_main, &pe) != 0) {
+		pthread_cond_destroy(&pe.cv);
+		pthread_mutex_destroy(&pe.mu);
+		t = 0;
+	}
+	*ex = 0;
+	for (i = 0, j = 0; t && *ex == 0; j++) {
+		if (j % 2 == 0) {
+			s = &pe.own;
+			pe_chunk(&pe, j, s);
+		} else {
+			s = &pe.slot[i++ % PE_NSLOT];
+			pthread_mutex_lock(&pe.mu);
+			while (!s->full)
+				pthread_cond_wait(&pe.cv, &pe.mu);
+			pthread_mutex_unlock(&pe.mu);
+		}
+		if (s->inlen == -1) {
+			errno = s->err;
+			mk_warn("encode: read %s:", input_name(o));
+			*ex = EX_IOERR;
+		} else if (write_all(STDOUT_FILENO, s->out, s->outlen) == -1) {
+			mk_warn("write standard output:");
+			*ex = EX_IOERR;
+		} else
+			done += (uint64_t)s->inlen;
+		if (*ex == 0 && s->inlen != PE_CHUNK)
+			break;
+		if (j % 2 == 1) {
+			pthread_mutex_lock(&pe.mu);
+			s->full = 0;
+			pthread_cond_broadcast(&pe.cv);
+			pthread_mutex_unlock(&pe.mu);
+		}
+	}
+	if (t) {
+		pthread_mutex_lock(&pe.mu);
+		pe.stop = 1;
+		pthread_cond_broadcast(&pe.cv);
+		pthread_mutex_unlock(&pe.mu);
+		pthread_join(pe.th, NULL);
+		pthread_cond_destroy(&pe.cv);
+		pthread_mutex_destroy(&pe.mu);
+		/* Leave the offset where a plain reader would have. */
+		(void)lseek(fd, pe.base + (off_t)done, SEEK_SET);
+	}
+	free(pe.own.in);
+	free(pe.own.out);
+	for (i = 0; i < PE_NSLOT; i++) {
+		free(pe.slot[i].in);
+		free(pe.slot[i].out);
+	}
+	return t ? 0 : -1;
+}
+
 static int
 xcode_mode(const struct opts *o)
 {
@@ -1481,6 +1844,11 @@ cmd_encode(struct opts *o)
 		return ex;
 	if ((fd = input_open(o, &ex)) == -1)
 		return ex;
+	if (o->b64 && pe_run(o, fd, &ex) == 0) {
+		if (fd != STDIN_FILENO)
+			(void)close(fd);
+		return ex;
+	}
 	b64_enc_init(&be, B64_WRAP, "\n");
 	qp_enc_init(&qe, 0, "\n");
 	out = mk_xmalloc(o->b64 ? b64_enc_bound(&be, XC_STEP) :

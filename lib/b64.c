@@ -275,26 +275,31 @@ enc_groups_avx2(const uint8_t *in, size_t ng, const uint8_t *end, char *o)
  * Encode nl lines of g groups each (g >= 8), each followed by eol; the
  * input holds at least one more whole line after them, which the caller
  * encodes next.  A line's last few groups are encoded with one whole
- * vector whose surplus characters land where that eol and the next line
- * are about to be written, so no scalar tail is needed.
+ * vector that ends with the line and overlaps the vector before it, so
+ * no scalar tail is needed; that vector reads 4 bytes past the line.
+ * The line break is written from two chars held in registers: stores
+ * through o could alias eol and make the compiler reload it.
  */
 __attribute__((target("ssse3")))
 static char *
 enc_lines_ssse3(const uint8_t *in, size_t nl, size_t g, const char *eol,
     size_t eollen, char *o)
 {
-	size_t i, k;
+	const char	c0 = eol[0], c1 = eollen > 1 ? eol[1] : '\0';
+	size_t		k;
 
 	for (; nl > 0; nl--) {
-		for (k = g; k >= 4; k -= 4, in += 12, o += 16)
-			_mm_storeu_si128((__m128i *)(void *)o, enc_ssse3(in));
-		if (k > 0) {
-			_mm_storeu_si128((__m128i *)(void *)o, enc_ssse3(in));
-			in += 3 * k;
-			o += 4 * k;
-		}
-		for (i = 0; i < eollen; i++)
-			*o++ = eol[i];
+		for (k = 0; k + 4 <= g; k += 4)
+			_mm_storeu_si128((__m128i *)(void *)(o + 4 * k),
+			    enc_ssse3(in + 3 * k));
+		if (k < g)
+			_mm_storeu_si128((__m128i *)(void *)(o + 4 * g - 16),
+			    enc_ssse3(in + 3 * g - 12));
+		in += 3 * g;
+		o += 4 * g;
+		*o++ = c0;
+		if (eollen > 1)
+			*o++ = c1;
 	}
 	return o;
 }
@@ -304,18 +309,21 @@ static char *
 enc_lines_avx2(const uint8_t *in, size_t nl, size_t g, const char *eol,
     size_t eollen, char *o)
 {
-	size_t i, k;
+	const char	c0 = eol[0], c1 = eollen > 1 ? eol[1] : '\0';
+	size_t		k;
 
 	for (; nl > 0; nl--) {
-		for (k = g; k >= 8; k -= 8, in += 24, o += 32)
-			_mm256_storeu_si256((__m256i *)(void *)o, enc_avx2(in));
-		if (k > 0) {
-			_mm256_storeu_si256((__m256i *)(void *)o, enc_avx2(in));
-			in += 3 * k;
-			o += 4 * k;
-		}
-		for (i = 0; i < eollen; i++)
-			*o++ = eol[i];
+		for (k = 0; k + 8 <= g; k += 8)
+			_mm256_storeu_si256((__m256i *)(void *)(o + 4 * k),
+			    enc_avx2(in + 3 * k));
+		if (k < g)
+			_mm256_storeu_si256((__m256i *)(void *)(o + 4 * g - 32),
+			    enc_avx2(in + 3 * g - 24));
+		in += 3 * g;
+		o += 4 * g;
+		*o++ = c0;
+		if (eollen > 1)
+			*o++ = c1;
 	}
 	return o;
 }

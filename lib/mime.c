@@ -495,6 +495,7 @@ headers_done(struct mime_parser *p)
 	else
 		memcpy(num, p->next_num, sizeof(num));
 	memcpy(p->cur.number, num, sizeof(num));
+	p->cur.offset = p->lineoff + p->preveol;
 	p->cur.hdrs = &hb;
 	p->nparts++;
 	(void)emit(p, MIME_EV_BEGIN, &p->cur, NULL, 0, NULL);
@@ -513,7 +514,7 @@ headers_done(struct mime_parser *p)
 	f->part = p->cur;
 	memset(&p->cur, 0, sizeof(p->cur));
 	f->nchild = 0;
-	f->bodystart = p->lineoff + p->preveol;
+	f->bodystart = f->part.offset;
 	if (multi) {
 		f->kind = FR_MULTIPART;
 		f->digest = strcmp(f->part.type, "multipart/digest") == 0;
@@ -767,6 +768,8 @@ process_line(struct mime_parser *p, const uint8_t *s, size_t len,
 			warn(p, NULL, p->hdr_lines > 0 ?
 			    "no blank line after the header block" :
 			    "part without a header block");
+			/* The body starts with this line. */
+			p->preveol = 0;
 			headers_done(p);
 			if (p->state == ST_HEADERS || p->state == ST_BODY)
 				process_line(p, s, len + eollen, inchunk);

@@ -78,8 +78,13 @@ struct mime_part {
 					   message: no data events */
 	const struct hdr_block *hdrs;	/* its header fields; MIME_EV_BEGIN
 					   only */
+	uint64_t	 offset;	/* where its body starts: bytes fed
+					   before it */
 	uint64_t	 size;		/* MIME_EV_END: decoded bytes (for a
-					   container: raw bytes of its body) */
+					   container: raw bytes of its body,
+					   from offset on, so that a caller
+					   that keeps the input can take an
+					   encapsulated message whole) */
 };
 
 enum mime_ev_type {

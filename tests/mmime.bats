@@ -375,11 +375,83 @@ out/same-1.txt" ] || fail_run "names"
 	mkdir out
 	run --separate-stderr mmime extract -d out < box.mbox
 	[ "$status" -eq 0 ] || fail_run "extract"
-	[ "$output" = $'out/bin.dat\nout/notes.txt\nout/inner.gif' ] ||
+	[ "$output" = $'out/bin.dat\nout/notes.txt\nout/fwd.eml' ] ||
 	    fail_run "both messages"
 	cmp bin.dat out/bin.dat
+	# The forwarded message whole, up to the break before "--b--".
+	sed -n '/^Subject: =?ISO/,/^--c--$/p' "$D/rfc822.eml" | head -c -1 |
+	    cmp - out/fwd.eml
 	run mmime list box.mbox
 	[ "${#lines[@]}" -eq 4 ] || fail_run "list reads the first message"
+}
+
+@test "mmime extract: a forwarded message is written whole as .eml" {
+	mkdir out
+	run --separate-stderr mmime extract -d out "$D/fwd-attached.eml"
+	[ "$status" -eq 0 ] || fail_run "extract"
+	[ "$output" = $'out/Quartalsbericht.eml\nout/part-3.eml' ] ||
+	    fail_run "the two messages, not their leaves"
+	cmp "$D/fwd-inner.eml" out/Quartalsbericht.eml
+	printf 'From: dave@example.org\nSubject: short\n\nno name, no disposition\n' |
+	    cmp - out/part-3.eml
+	# The same in CR LF: the CR LF before the boundary is not the message's.
+	sed 's/$/\r/' "$D/fwd-attached.eml" > crlf.eml
+	sed 's/$/\r/' "$D/fwd-inner.eml" > inner-crlf.eml
+	mkdir crlf
+	mmime extract -d crlf crlf.eml > /dev/null
+	cmp inner-crlf.eml crlf/Quartalsbericht.eml
+	# -p picks the message, or a leaf inside it; --all takes leaves only.
+	mkdir p2 p22 all types
+	run mmime extract -d p2 -p 2 "$D/fwd-attached.eml"
+	[ "$output" = "p2/Quartalsbericht.eml" ] || fail_run "-p 2"
+	cmp "$D/fwd-inner.eml" p2/Quartalsbericht.eml
+	run mmime extract -d p22 -p 2.2 "$D/fwd-attached.eml"
+	[ "$output" = "p22/q3.pdf" ] || fail_run "-p 2.2"
+	run mmime extract -d all --all "$D/fwd-attached.eml"
+	[ "$output" = $'all/part-1.txt\nall/part-2.1.txt\nall/q3.pdf\nall/part-3.1.txt' ] ||
+	    fail_run "--all"
+	run mmime extract -d types --type 'message/*' "$D/fwd-attached.eml"
+	[ "$output" = $'types/Quartalsbericht.eml\ntypes/part-3.eml' ] ||
+	    fail_run "--type"
+}
+
+@test "mmime extract: a base64 message/rfc822 part is decoded to its .eml" {
+	{
+		printf 'Subject: b\nContent-Type: multipart/mixed; boundary=z\n\n'
+		printf -- '--z\nContent-Type: message/rfc822\n'
+		printf 'Content-Transfer-Encoding: base64\n\n'
+		mmime encode -b "$D/fwd-inner.eml"
+		printf -- '--z--\n'
+	} > b64.eml
+	mkdir out
+	run mmime extract -d out b64.eml
+	[ "$output" = "out/part-1.eml" ] || fail_run "extract"
+	cmp "$D/fwd-inner.eml" out/part-1.eml
+}
+
+@test "mmime extract: a big forwarded message read in small pieces is whole" {
+	head -c 2000000 /dev/urandom > big.bin
+	{
+		printf 'Subject: big\nContent-Type: application/octet-stream\n'
+		printf 'Content-Transfer-Encoding: base64\n\n'
+		mmime encode -b big.bin
+	} > inner.eml
+	{
+		printf 'Subject: x\nContent-Type: multipart/mixed; boundary=zz\n\n'
+		printf -- '--zz\nContent-Type: message/rfc822\n\n'
+		cat inner.eml
+		printf -- '\n--zz--\n'
+	} > outer.eml
+	mkdir out small
+	mmime extract -d out outer.eml > /dev/null
+	cmp inner.eml out/part-1.eml
+	# A pipe written 4093 bytes at a time: lines cut at every chunk.
+	python3 -c '
+import os, sys
+d = open(sys.argv[1], "rb").read()
+for i in range(0, len(d), 4093):
+    os.write(1, d[i:i + 4093])' outer.eml | mmime extract -d small > /dev/null
+	cmp inner.eml small/part-1.eml
 }
 
 @test "mmime extract: memory does not grow with a 40 MB attachment" {
@@ -437,6 +509,49 @@ out/same-1.txt" ] || fail_run "names"
 	tr -d '\n' < r.b64 | fold -w 13 | mmime decode -b | cmp - r
 	run mmime encode -b </dev/null
 	[ "$status" -eq 0 ] && [ -z "$output" ] || fail_run "empty"
+}
+
+@test "mmime encode -b: big files, split between two threads, as coreutils" {
+	# Chunks are 57 * 4096 bytes; files of 4 chunks and more are split.
+	local c=233472 n
+	for n in $((4 * c)) $((4 * c + 1)) $((4 * c + 2)) $((5 * c - 1)) \
+	    $((7 * c)) $((6 * c + 100)); do
+		head -c "$n" /dev/urandom > r
+		base64 r > want
+		mmime encode -b r | cmp - want || fail_run "file $n"
+		mmime encode -b < r | cmp - want || fail_run "stdin file $n"
+		cat r | mmime encode -b | cmp - want || fail_run "pipe $n"
+		MKIT_B64_SCALAR=1 mmime encode -b r | cmp - want ||
+		    fail_run "scalar $n"
+	done
+	# Standard input is read from its offset, and left at the end.
+	{
+		dd bs=1000 count=1 of=/dev/null status=none
+		mmime encode -b > part.b64
+		cat > rest
+	} < r
+	tail -c +1001 r | base64 | cmp - part.b64
+	[ ! -s rest ] || fail_run "offset not at the end"
+}
+
+@test "mmime encode -b: a file that shrinks and grows meanwhile" {
+	head -c 3000000 /dev/urandom > src
+	cp src r
+	(
+		for i in $(seq 200); do
+			truncate -s $((i * 7919 % 2000000)) r
+			head -c 3000000 src >> r
+		done
+	) &
+	local pid=$! i
+	for i in $(seq 20); do
+		run bash -c 'mmime encode -b r > out.b64'
+		[ "$status" -eq 0 ] || { kill "$pid"; fail_run "run $i"; }
+		# Whatever was read, the text is whole, padded base64.
+		mmime decode -b out.b64 > /dev/null ||
+		    { kill "$pid"; fail_run "decode $i"; }
+	done
+	wait "$pid"
 }
 
 @test "mmime decode: invalid input is exit 65 with the byte offset; --lenient" {

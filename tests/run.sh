@@ -40,12 +40,26 @@ if [ $# = 0 ]; then
 	set -- tests/*.bats
 fi
 
+# /dev/null must stay the device: a test (or a tool) that removes or
+# renames over it breaks every later "> /dev/null" (seen once, culprit
+# unknown).  Checked after each file; it counts as a failure of that file
+# and, as root, the device is made again.
+devnull_check() {
+	[ -c /dev/null ] && return 0
+	echo "not ok - /dev/null is no longer a character device after $1"
+	fail=$((fail + 1))
+	if [ "$(id -u)" = 0 ]; then
+		rm -f /dev/null && mknod -m 666 /dev/null c 1 3
+	fi
+}
+
 for b in "$@"; do
 	echo "# bats: $b"
 	bats --tap "$b" > "$log" 2>&1
 	rc=$?
 	cat "$log"
 	count "$b" "$rc"
+	devnull_check "$b"
 done
 
 echo "$pass passed, $fail failed, $skip skipped"
