@@ -130,6 +130,16 @@ static void	show_short(const struct dns_msg *, int, struct mk_buf *);
 static int	reply_status(const struct dns_msg *);
 static void	show_json(const struct ask *, const struct res_result *,
 		    const struct dns_msg *, const char *, struct mk_buf *);
+static void	jb_add(struct mk_buf *, const void *, size_t);
+static void	jb_adds(struct mk_buf *, const char *);
+static void	jb_addc(struct mk_buf *, int);
+static void	jb_str(struct mk_buf *, const char *, size_t);
+static void	jb_kv_str(struct mk_buf *, const char *, const char *);
+static void	jb_uint(struct mk_buf *, unsigned long long);
+static void	jb_section(struct mk_buf *, const struct dns_msg *,
+		    enum dns_section, struct mk_buf *);
+static void	jb_edns(struct mk_buf *, const struct dns_msg *,
+		    struct mk_buf *);
 static void	indent_lines(struct mk_buf *, const char *,
 		    const struct dns_msg *, const struct dns_msg *);
 static void	show_dissect(const struct res_result *,
@@ -841,43 +851,154 @@ json_section(struct json_w *w, const struct dns_msg *m, enum dns_section sec,
 	json_arr_end(w);
 }
 
-/* The OPT record: version, flags, payload size, options in hex. */
+/*
+ * show_json writes its fixed shape of object straight into the buffer
+ * (a batch prints one per name, so this is the hot path); every string
+ * goes through jb_str, which escapes exactly as lib/json does.
+ */
+
+/* Append to b; out of memory ends the program (as a full json_w did). */
 static void
-json_edns(struct json_w *w, const struct dns_msg *m, struct mk_buf *tmp)
+jb_add(struct mk_buf *b, const void *p, size_t n)
+{
+	if (buf_add(b, p, n) == -1)
+		mk_die(EX_SOFTWARE, "out of memory");
+}
+
+static void
+jb_adds(struct mk_buf *b, const char *s)
+{
+	jb_add(b, s, strlen(s));
+}
+
+static void
+jb_addc(struct mk_buf *b, int c)
+{
+	char	ch = (char)c;
+
+	jb_add(b, &ch, 1);
+}
+
+/* s[0..n) as a JSON string: copied when nothing needs escaping. */
+static void
+jb_str(struct mk_buf *b, const char *s, size_t n)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i;
+
+	for (i = 0; i < n; i++)
+		if (u[i] < 0x20 || u[i] >= 0x7f || u[i] == '"' || u[i] == '\\')
+			break;
+	if (i < n) {
+		if (json_quote(b, s, n) == -1)
+			mk_die(EX_SOFTWARE, "out of memory");
+		return;
+	}
+	jb_addc(b, '"');
+	jb_add(b, s, n);
+	jb_addc(b, '"');
+}
+
+/* ,"key":"s" (or without the comma when first is set). */
+static void
+jb_kv_str(struct mk_buf *b, const char *key, const char *s)
+{
+	jb_addc(b, ',');
+	jb_addc(b, '"');
+	jb_adds(b, key);
+	jb_adds(b, "\":");
+	jb_str(b, s, strlen(s));
+}
+
+static void
+jb_uint(struct mk_buf *b, unsigned long long v)
+{
+	char	d[24];
+	size_t	i = sizeof(d);
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	jb_add(b, d + i, sizeof(d) - i);
+}
+
+/* ,"name":[records of sec] (OPT left out), as json_section. */
+static void
+jb_section(struct mk_buf *b, const struct dns_msg *m, enum dns_section sec,
+    struct mk_buf *tmp)
+{
+	static const char *const names[] = {
+		"question", "answer", "authority", "additional"
+	};
+	struct dns_iter	 it;
+	struct dns_rr	 rr;
+	char		 name[DNS_NAME_TEXTMAX], ts[DNS_TYPE_TEXTMAX];
+	const char	*err;
+	int		 n = 0;
+
+	jb_adds(b, ",\"");
+	jb_adds(b, names[sec]);
+	jb_adds(b, "\":[");
+	dns_iter_init(&it, m, sec);
+	while (dns_rr_next(&it, &rr, &err) == 1) {
+		if (rr.type == DNS_T_OPT)
+			continue;
+		if (dns_name_to_text(rr.owner, rr.ownerlen, name,
+		    sizeof(name)) == -1)
+			name[0] = '\0';
+		buf_reset(tmp);
+		dns_rdata_to_text(m->buf, m->len, &rr, tmp, &err);
+		jb_adds(b, n++ > 0 ? ",{\"name\":" : "{\"name\":");
+		jb_str(b, name, strlen(name));
+		jb_adds(b, ",\"ttl\":");
+		jb_uint(b, rr.ttl);
+		jb_kv_str(b, "class", dns_class_to_text(rr.class, ts));
+		jb_kv_str(b, "type", dns_type_to_text(rr.type, ts));
+		jb_adds(b, ",\"data\":");
+		jb_str(b, tmp->p != NULL ? (const char *)tmp->p : "",
+		    tmp->len);
+		jb_addc(b, '}');
+	}
+	jb_addc(b, ']');
+}
+
+/* ,"edns":{...} or null, as json_edns. */
+static void
+jb_edns(struct mk_buf *b, const struct dns_msg *m, struct mk_buf *tmp)
 {
 	struct dns_edns_opt	 o;
 	const char		*err;
 	size_t			 pos = 0, i;
+	int			 n = 0;
 
-	json_key(w, "edns");
 	if (!m->edns.present) {
-		json_null(w);
+		jb_adds(b, ",\"edns\":null");
 		return;
 	}
-	json_obj_begin(w);
-	json_kv_uint(w, "version", m->edns.version);
-	json_key(w, "flags");
-	json_arr_begin(w);
-	if (m->edns.flags & DNS_EDNS_DO)
-		json_str(w, "do");
-	json_arr_end(w);
-	json_kv_uint(w, "udp", m->edns.udpsize);
-	json_key(w, "options");
-	json_arr_begin(w);
+	jb_adds(b, ",\"edns\":{\"version\":");
+	jb_uint(b, m->edns.version);
+	jb_adds(b, (m->edns.flags & DNS_EDNS_DO) ? ",\"flags\":[\"do\"]" :
+	    ",\"flags\":[]");
+	jb_adds(b, ",\"udp\":");
+	jb_uint(b, m->edns.udpsize);
+	jb_adds(b, ",\"options\":[");
 	while (dns_edns_opt_next(m, &pos, &o, &err) == 1) {
-		json_obj_begin(w);
-		json_kv_uint(w, "code", o.code);
+		jb_adds(b, n++ > 0 ? ",{\"code\":" : "{\"code\":");
+		jb_uint(b, o.code);
 		buf_reset(tmp);
 		for (i = 0; i < o.len; i++)
 			buf_printf(tmp, "%02x", o.data[i]);
-		json_kv_strn(w, "data", tmp->p != NULL ? (const char *)tmp->p :
-		    "", tmp->len);
-		if (o.code == DNS_O_NSID)
-			json_kv_strn(w, "nsid", o.data, o.len);
-		json_obj_end(w);
+		jb_adds(b, ",\"data\":");
+		jb_str(b, tmp->p != NULL ? (const char *)tmp->p : "",
+		    tmp->len);
+		if (o.code == DNS_O_NSID) {
+			jb_adds(b, ",\"nsid\":");
+			jb_str(b, (const char *)o.data, o.len);
+		}
+		jb_addc(b, '}');
 	}
-	json_arr_end(w);
-	json_obj_end(w);
+	jb_adds(b, "]}");
 }
 
 static void
@@ -892,55 +1013,58 @@ show_json(const struct ask *a, const struct res_result *r,
 		{ DNS_F_RD, "rd" }, { DNS_F_RA, "ra" }, { DNS_F_AD, "ad" },
 		{ DNS_F_CD, "cd" }
 	};
-	struct json_w	 w;
-	struct jsink	 js = { 0, b };
-	struct mk_buf	 tmp;
-	struct mk_err	 e;
-	char		 name[DNS_NAME_TEXTMAX], ts[DNS_TYPE_TEXTMAX];
-	size_t		 i;
+	static struct mk_buf	 tmp;	/* kept: no malloc per reply */
+	char			 name[DNS_NAME_TEXTMAX], ts[DNS_TYPE_TEXTMAX];
+	unsigned long long	 us;
+	size_t			 i;
+	int			 n = 0;
 
-	buf_init(&tmp, 0);
-	json_init_sink(&w, json_sink, &js, 0);
-	json_obj_begin(&w);
-	if (input != NULL)
-		json_kv_str(&w, "input", input);
-	json_kv_str(&w, "server", r->server);
-	json_kv_uint(&w, "id", m->id);
-	json_kv_str(&w, "status", dns_rcode_to_text(m->rcode, ts));
-	json_key(&w, "flags");
-	json_arr_begin(&w);
+	jb_addc(b, '{');
+	if (input != NULL) {
+		jb_adds(b, "\"input\":");
+		jb_str(b, input, strlen(input));
+		jb_addc(b, ',');
+	}
+	jb_adds(b, "\"server\":");
+	jb_str(b, r->server, strlen(r->server));
+	jb_adds(b, ",\"id\":");
+	jb_uint(b, m->id);
+	jb_kv_str(b, "status", dns_rcode_to_text(m->rcode, ts));
+	jb_adds(b, ",\"flags\":[");
 	for (i = 0; i < MK_NELEM(fl); i++)
-		if (m->flags & fl[i].bit)
-			json_str(&w, fl[i].name);
-	json_arr_end(&w);
-	json_key(&w, "question");
-	json_obj_begin(&w);
+		if (m->flags & fl[i].bit) {
+			jb_adds(b, n++ > 0 ? ",\"" : "\"");
+			jb_adds(b, fl[i].name);
+			jb_addc(b, '"');
+		}
+	jb_adds(b, "],\"question\":{\"name\":");
 	if (m->count[DNS_S_QUESTION] > 0 && dns_name_to_text(m->q.owner,
 	    m->q.ownerlen, name, sizeof(name)) != -1) {
-		json_kv_str(&w, "name", name);
-		json_kv_str(&w, "type", dns_type_to_text(m->q.type, ts));
-		json_kv_str(&w, "class", dns_class_to_text(m->q.class, ts));
+		jb_str(b, name, strlen(name));
+		jb_kv_str(b, "type", dns_type_to_text(m->q.type, ts));
+		jb_kv_str(b, "class", dns_class_to_text(m->q.class, ts));
 	} else {
-		json_kv_str(&w, "name", a->text);
-		json_kv_str(&w, "type", dns_type_to_text(a->qtype, ts));
+		jb_str(b, a->text, strlen(a->text));
+		jb_kv_str(b, "type", dns_type_to_text(a->qtype, ts));
 	}
 	if (a->idn[0] != '\0')
-		json_kv_str(&w, "idn", a->idn);
-	json_obj_end(&w);
-	json_section(&w, m, DNS_S_ANSWER, &tmp);
-	json_section(&w, m, DNS_S_AUTHORITY, &tmp);
-	json_section(&w, m, DNS_S_ADDITIONAL, &tmp);
-	json_edns(&w, m, &tmp);
-	json_key(&w, "time_ms");
-	js.ms_next = 1;
-	json_uint(&w, (unsigned long long)(r->time_ms * 1000.0 + 0.5));
-	json_kv_str(&w, "transport", r->https ? "https" : r->tcp ? "tcp" :
+		jb_kv_str(b, "idn", a->idn);
+	jb_addc(b, '}');
+	jb_section(b, m, DNS_S_ANSWER, &tmp);
+	jb_section(b, m, DNS_S_AUTHORITY, &tmp);
+	jb_section(b, m, DNS_S_ADDITIONAL, &tmp);
+	jb_edns(b, m, &tmp);
+	/* Microseconds as milliseconds with three decimals. */
+	us = (unsigned long long)(r->time_ms * 1000.0 + 0.5);
+	jb_adds(b, ",\"time_ms\":");
+	jb_uint(b, us / 1000);
+	jb_addc(b, '.');
+	jb_addc(b, (int)('0' + us / 100 % 10));
+	jb_addc(b, (int)('0' + us / 10 % 10));
+	jb_addc(b, (int)('0' + us % 10));
+	jb_kv_str(b, "transport", r->https ? "https" : r->tcp ? "tcp" :
 	    "udp");
-	json_obj_end(&w);
-	json_end_document(&w);
-	buf_free(&tmp);
-	if (json_error(&w, &e) == -1)
-		mk_fail(&e);
+	jb_adds(b, "}\n");
 }
 
 /*
@@ -1055,7 +1179,8 @@ struct job {
 	char		 name[DNS_NAME_TEXTMAX];	/* as given, ASCII */
 	uint16_t	 qtype;
 	int		 sstate;	/* res_search_next state */
-	struct res_q	*q;		/* owned; NULL when not in flight */
+	struct res_q	*q;		/* from bt->qfree while busy */
+	int		 busy;		/* q is in flight */
 	int		 live;		/* the slot is taken */
 	int		 done;		/* out and status are final */
 	int		 status;	/* exit status of this name */
@@ -1063,6 +1188,9 @@ struct job {
 	char		*err;		/* owned; the stderr line, or NULL */
 	struct mk_buf	 out;		/* what goes to stdout */
 };
+
+#define BAT_OUTBUF	(64 * 1024)	/* stdout buffer, bytes */
+#define BAT_FLUSHMS	100		/* longest a result waits in it */
 
 struct bat {
 	const struct opts	*o;
@@ -1073,6 +1201,8 @@ struct bat {
 	size_t			*fifo;		/* ordered: slots, input order */
 	size_t			 fhead, flen;
 	size_t			 inflight, live;
+	struct res_q		**qfree;	/* owned: idle queries, reused */
+	size_t			 nqfree;
 	struct pollfd		*pfd;		/* owned, parallel + 1 */
 	size_t			*pslot;		/* slot of each pfd */
 	struct mk_lr		 lr;
@@ -1082,6 +1212,8 @@ struct bat {
 	int			 ret;
 	unsigned long long	 nin, ndone, nfail, ntimeout, nprinted;
 	int64_t			 t0, tprog;	/* ms */
+	int64_t			 tflush;	/* ms, stdout last flushed */
+	int			 unflushed;	/* stdout holds results */
 	int			 tty;		/* progress line on stderr */
 	int			 progshown;
 };
@@ -1091,9 +1223,11 @@ static int	bat_input_ready(struct bat *);
 static void	bat_start(struct bat *, size_t);
 static void	bat_query(struct bat *, struct job *);
 static void	bat_finish(struct bat *, struct job *, const struct mk_err *);
+static void	bat_release(struct bat *, struct job *);
 static void	bat_step(struct bat *, struct job *, short);
 static void	bat_emit(struct bat *, struct job *);
 static void	bat_flush(struct bat *);
+static void	bat_sync(struct bat *);
 static void	bat_progress(struct bat *, int);
 static void	bat_wait(struct bat *, int);
 static void	job_error(struct bat *, struct job *, int, const char *,
@@ -1293,9 +1427,21 @@ bat_query(struct bat *bt, struct job *j)
 		    "name too long with every search domain");
 		return;
 	}
-	if ((j->q = res_q_new(bt->p, wire, wlen, j->qtype, bt->o->qclass,
-	    &e)) == NULL)
-		mk_fail(&e);
+	/*
+	 * At most --parallel queries exist, each reset for the next name:
+	 * no malloc and (UDP) no new socket per name.
+	 */
+	if (bt->nqfree == 0) {
+		if ((j->q = res_q_new(bt->p, wire, wlen, j->qtype,
+		    bt->o->qclass, &e)) == NULL)
+			mk_fail(&e);
+	} else {
+		j->q = bt->qfree[--bt->nqfree];
+		if (res_q_reset(j->q, wire, wlen, j->qtype, bt->o->qclass,
+		    &e) == -1)
+			mk_fail(&e);
+	}
+	j->busy = 1;
 	bt->inflight++;
 	if (res_q_start(j->q, &e) == RES_Q_FAIL)
 		bat_finish(bt, j, &e);
@@ -1320,9 +1466,7 @@ bat_finish(struct bat *bt, struct job *j, const struct mk_err *e)
 		    j->name[strlen(j->name) - 1] != '.' &&
 		    j->sstate <= bt->c->nsearch;
 		if (more) {
-			res_q_free(j->q);
-			j->q = NULL;
-			bt->inflight--;
+			bat_release(bt, j);
 			bat_query(bt, j);
 			return;
 		}
@@ -1339,11 +1483,19 @@ bat_finish(struct bat *bt, struct job *j, const struct mk_err *e)
 		    "TIMEOUT" : e->st == MK_EUNAVAIL ? "SERVFAIL" : "ERROR",
 		    e->msg);
 	}
-	res_q_free(j->q);
-	j->q = NULL;
-	bt->inflight--;
+	bat_release(bt, j);
 	bat_emit(bt, j);
 }
+/* j's query is over: keep it for the next name. */
+static void
+bat_release(struct bat *bt, struct job *j)
+{
+	bt->qfree[bt->nqfree++] = j->q;
+	j->q = NULL;
+	j->busy = 0;
+	bt->inflight--;
+}
+
 /* poll() said revents for j's socket, or its deadline passed (0). */
 static void
 bat_step(struct bat *bt, struct job *j, short revents)
@@ -1403,6 +1555,7 @@ bat_flush(struct bat *bt)
 			fputc('\n', stdout);
 		out_buf(&j->out);
 		buf_reset(&j->out);
+		bt->unflushed = 1;
 		j->live = 0;
 		bt->live--;
 	}
@@ -1410,7 +1563,16 @@ bat_flush(struct bat *bt)
 		bt->flen = 0;
 	/* Results reach a pipe as they complete, not at exit. */
 	if (bt->inflight == 0 || bt->tty)
-		check_stdout();
+		bat_sync(bt);
+}
+
+/* Flush stdout (exit 74 on a write error). */
+static void
+bat_sync(struct bat *bt)
+{
+	check_stdout();
+	bt->unflushed = 0;
+	bt->tflush = res_now_ms();
 }
 
 /*
@@ -1458,7 +1620,7 @@ bat_wait(struct bat *bt, int want_input)
 
 	for (k = 0; k < bt->nslot; k++) {
 		j = &bt->slot[k];
-		if (j->q == NULL)
+		if (!j->busy)
 			continue;
 		res_q_want(j->q, &fd, &ev, &deadline);
 		bt->pfd[n].fd = fd;
@@ -1478,6 +1640,19 @@ bat_wait(struct bat *bt, int want_input)
 	    INT_MAX);
 	if (bt->tty)
 		wait = wait == -1 || wait > 200 ? 200 : wait;
+	/*
+	 * Results wait in the stdout buffer for a large write, but not
+	 * for long: before sleeping, flush them if they have waited
+	 * BAT_FLUSHMS, else wake up by then.
+	 */
+	if (bt->unflushed && wait != 0) {
+		if (now - bt->tflush >= BAT_FLUSHMS) {
+			bat_sync(bt);
+			now = bt->tflush;
+		} else if (wait == -1 || wait > BAT_FLUSHMS - (now -
+		    bt->tflush))
+			wait = (int)(BAT_FLUSHMS - (now - bt->tflush));
+	}
 	rc = poll(bt->pfd, n, wait);
 	if (rc == -1 && errno != EINTR)
 		mk_die(EX_SOFTWARE, "poll:");
@@ -1486,7 +1661,7 @@ bat_wait(struct bat *bt, int want_input)
 		if (bt->pslot[i] == SIZE_MAX)
 			continue;
 		j = &bt->slot[bt->pslot[i]];
-		if (j->q == NULL)
+		if (!j->busy)
 			continue;
 		if (rc > 0 && bt->pfd[i].revents != 0)
 			bat_step(bt, j, bt->pfd[i].revents);
@@ -1522,12 +1697,15 @@ batch(const struct opts *o, const struct res_conf *c,
 	bt.fifo = calloc(bt.nslot, sizeof(*bt.fifo));
 	bt.pfd = calloc(par + 1, sizeof(*bt.pfd));
 	bt.pslot = calloc(par + 1, sizeof(*bt.pslot));
+	bt.qfree = calloc(par, sizeof(*bt.qfree));
 	if (bt.slot == NULL || bt.fifo == NULL || bt.pfd == NULL ||
-	    bt.pslot == NULL)
+	    bt.pslot == NULL || bt.qfree == NULL)
 		mk_die(EX_SOFTWARE, "out of memory");
 	for (k = 0; k < bt.nslot; k++)
 		buf_init(&bt.slot[k].out, 0);
 	lr_init(&bt.lr, STDIN_FILENO, 1024);
+	/* Large writes: nothing was printed yet, so the buffer may change. */
+	(void)setvbuf(stdout, NULL, _IOFBF, BAT_OUTBUF);
 	bt.tty = isatty(STDERR_FILENO);
 	bt.t0 = res_now_ms();
 	k = 0;
@@ -1549,6 +1727,9 @@ batch(const struct opts *o, const struct res_conf *c,
 	bat_progress(&bt, -1);
 	for (k = 0; k < bt.nslot; k++)
 		buf_free(&bt.slot[k].out);
+	while (bt.nqfree > 0)
+		res_q_free(bt.qfree[--bt.nqfree]);
+	free(bt.qfree);
 	lr_free(&bt.lr);
 	free(bt.slot);
 	free(bt.fifo);

@@ -55,6 +55,10 @@ struct res_q {
 	size_t		 savedlen;
 	enum qstate	 state;
 	int		 fd;
+	int		 fdfamily;	/* of fd: AF_INET, AF_INET6 */
+	int		 fdreuse;	/* fd: a UDP socket to reconnect */
+	uint8_t		 rnd[64];	/* from getrandom, used from the end */
+	size_t		 nrnd;		/* bytes of rnd not used yet */
 	short		 events;
 	int64_t		 deadline;	/* ms, monotonic */
 	int64_t		 t0;		/* start, microseconds */
@@ -75,6 +79,8 @@ static size_t	conf_words(const char *, size_t, char [][DNS_NAME_TEXTMAX],
 		    size_t);
 static void	server_text(struct res_server *);
 static int	q_srv(const struct res_q *);
+static int	q_random(struct res_q *, void *, size_t);
+static int	q_socket(struct res_q *, const struct res_server *);
 static int	q_send(struct res_q *, struct mk_err *);
 static int	q_next(struct res_q *, struct mk_err *);
 static int	q_fail(struct res_q *, enum mk_status, struct mk_err *,
@@ -420,6 +426,95 @@ q_close(struct res_q *q)
 	if (q->fd != -1)
 		close(q->fd);
 	q->fd = -1;
+	q->fdreuse = 0;
+}
+
+/*
+ * n random bytes into out from q's store, refilled 64 bytes at a time:
+ * one getrandom() for many IDs.  0, or -1 with errno set.
+ */
+static int
+q_random(struct res_q *q, void *out, size_t n)
+{
+	if (n > sizeof(q->rnd))
+		return -1;
+	if (q->nrnd < n) {
+		if (getrandom(q->rnd, sizeof(q->rnd), 0) !=
+		    (ssize_t)sizeof(q->rnd))
+			return -1;
+		q->nrnd = sizeof(q->rnd);
+	}
+	q->nrnd -= n;
+	memcpy(out, q->rnd + q->nrnd, n);
+	/* Used bytes are not kept around. */
+	memset(q->rnd + q->nrnd, 0, n);
+	return 0;
+}
+
+/*
+ * The socket of this try in q->fd, not yet connected.  The UDP socket
+ * of the question before (res_q_reset) is dissolved from its peer with
+ * connect(AF_UNSPEC), which also gives up its port, so the connect()
+ * that follows binds a new random ephemeral port, as a new socket
+ * would; anything else is closed and a new socket made.  0, or -1 with
+ * errno set.
+ */
+static int
+q_socket(struct res_q *q, const struct res_server *s)
+{
+	struct sockaddr	un;
+
+	if (q->fd != -1 && q->fdreuse && !q->tcp &&
+	    q->fdfamily == s->ss.ss_family) {
+		q->fdreuse = 0;
+		memset(&un, 0, sizeof(un));
+		un.sa_family = AF_UNSPEC;
+		if (connect(q->fd, &un, sizeof(un)) == 0)
+			return 0;
+	}
+	q_close(q);
+	q->fd = socket(s->ss.ss_family, (q->tcp ? SOCK_STREAM : SOCK_DGRAM) |
+	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	q->fdfamily = s->ss.ss_family;
+	return q->fd == -1 ? -1 : 0;
+}
+
+int
+res_q_reset(struct res_q *q, const uint8_t *qname, size_t qnamelen,
+    uint16_t qtype, uint16_t qclass, struct mk_err *e)
+{
+	if (qnamelen == 0 || qnamelen > DNS_NAME_MAX)
+		return mk_seterr(e, MK_ESOFTWARE, "res_q_reset: bad arguments");
+	/* Only the UDP socket of an answered question is kept. */
+	if (q->state == QS_DONE && !q->tcp && q->fd != -1)
+		q->fdreuse = 1;
+	else
+		q_close(q);
+	memcpy(q->qname, qname, qnamelen);
+	q->qnamelen = qnamelen;
+	q->qtype = qtype;
+	q->qclass = qclass;
+	q->qlen = 0;
+	q->blen = 0;
+	q->woff = 0;
+	q->reply = NULL;
+	q->rlen = 0;
+	free(q->saved);
+	q->saved = NULL;
+	q->savedlen = 0;
+	q->state = QS_IDLE;
+	q->events = 0;
+	q->deadline = 0;
+	q->t0 = 0;
+	q->time_ms = 0;
+	q->start = q->k = q->round = 0;
+	memset(q->dead, 0, sizeof(q->dead));
+	q->edns = q->p.edns;
+	q->tcp = q->p.tcp;
+	q->why = MK_ETEMP;
+	q->whymsg[0] = '\0';
+	memset(&q->st, 0, sizeof(q->st));
+	return 0;
 }
 
 static int
@@ -452,8 +547,7 @@ res_q_start(struct res_q *q, struct mk_err *e)
 {
 	uint8_t r = 0;
 
-	if (q->p.rotate && q->p.nservers > 1 &&
-	    getrandom(&r, 1, 0) == 1)
+	if (q->p.rotate && q->p.nservers > 1 && q_random(q, &r, 1) == 0)
 		q->start = r % q->p.nservers;
 	q->t0 = now_us();
 	return q_send(q, e);
@@ -471,10 +565,8 @@ q_send(struct res_q *q, struct mk_err *e)
 	struct dns_qopts	 o;
 	uint16_t		 id;
 	ssize_t			 n;
-	int			 type;
 
-	q_close(q);
-	if (getrandom(&id, sizeof(id), 0) != (ssize_t)sizeof(id))
+	if (q_random(q, &id, sizeof(id)) == -1)
 		return q_fail(q, MK_ESOFTWARE, e, "getrandom: %s",
 		    strerror(errno));
 	memset(&o, 0, sizeof(o));
@@ -489,10 +581,7 @@ q_send(struct res_q *q, struct mk_err *e)
 		return q_fail(q, MK_ESOFTWARE, e, "cannot build the query");
 	q->query[0] = (uint8_t)(q->qlen >> 8);
 	q->query[1] = (uint8_t)q->qlen;
-	type = q->tcp ? SOCK_STREAM : SOCK_DGRAM;
-	q->fd = socket(s->ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (q->fd == -1) {
+	if (q_socket(q, s) == -1) {
 		/* No IPv6 here, say: as if the server were unreachable. */
 		q->st.unreachable++;
 		q->dead[q_srv(q)] = 1;
@@ -625,7 +714,9 @@ q_reply(struct res_q *q, const uint8_t *r, size_t n, struct mk_err *e)
 		    dns_rcode_to_text(m.rcode, rc), s->text);
 		return q_next(q, e);
 	}
-	q_close(q);
+	/* A UDP socket may serve the next question (res_q_reset). */
+	if (q->tcp)
+		q_close(q);
 	q->reply = r;
 	q->rlen = n;
 	q->state = QS_DONE;

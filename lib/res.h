@@ -10,11 +10,13 @@
  * (res_q_step), so one poll() loop can drive many queries.  res_query()
  * is the blocking wrapper for one query.
  *
- * Safety (RFC 5452): a random 16-bit ID from getrandom(), a new socket
- * (so a new ephemeral source port) for every query sent, a connected
- * UDP socket (the kernel drops datagrams from any other address or
- * port), and a reply taken only when its ID and question match the
- * query (dns_reply_matches).  Everything else is ignored and counted.
+ * Safety (RFC 5452): a random 16-bit ID from getrandom(), a new random
+ * ephemeral source port for every query sent (a new socket, or the UDP
+ * socket of the question before after connect(AF_UNSPEC) gave up its
+ * port, see res_q_reset), a connected UDP socket (the kernel drops
+ * datagrams from any other address or port), and a reply taken only
+ * when its ID and question match the query (dns_reply_matches).
+ * Everything else is ignored and counted.
  */
 #ifndef RES_H
 #define RES_H
@@ -163,6 +165,18 @@ int	res_search_next(const struct res_conf *c, const char *name,
 struct res_q	*res_q_new(const struct res_params *p, const uint8_t *qname,
 		    size_t qnamelen, uint16_t qtype, uint16_t qclass,
 		    struct mk_err *e);
+
+/*
+ * Make q, finished or not, a new query for qname, qtype, qclass with
+ * the same settings, not yet started, so that a batch makes no malloc
+ * and no socket per name: the buffer stays, and so does the UDP socket
+ * of an answered query, which res_q_start dissolves and connects again
+ * (a new random source port).  A reply of the old question is no
+ * longer available.  0, or -1 with e filled (MK_ESOFTWARE: bad
+ * arguments).
+ */
+int	res_q_reset(struct res_q *q, const uint8_t *qname, size_t qnamelen,
+	    uint16_t qtype, uint16_t qclass, struct mk_err *e);
 
 /* Send the first packet.  RES_Q_WAIT, or RES_Q_FAIL with e filled. */
 int	res_q_start(struct res_q *q, struct mk_err *e);

@@ -634,6 +634,42 @@ assert a == b
 PY
 }
 
+# Few queries in flight, many names: each query object and its socket
+# serve name after name (a new source port each time), so a reply left
+# over from one name must never be taken for the next.
+@test "batch: queries reused name after name: every answer its own name's" {
+	need_servers
+	local in=$BATS_TEST_TMPDIR/in want=$BATS_TEST_TMPDIR/want p
+	python3 - "$in" "$want" <<'PY'
+import sys
+names = [("www.example.", "A", "192.0.2.10"), ("mail.example.", "A", "192.0.2.20"),
+         ("a.b.ent.example.", "A", "192.0.2.60"), ("www.example.", "AAAA", "2001:db8::10"),
+         ("exact.wild.example.", "A", "192.0.2.51"), ("nx%d.example.", "A", None)]
+with open(sys.argv[1], "w") as i, open(sys.argv[2], "w") as w:
+    for k in range(600):
+        n, t, d = names[k % len(names)]
+        n = n % k if "%" in n else n
+        i.write("%s %s\n" % (n, t))
+        if d:
+            w.write("%s %s %s\n" % (n, t, d))
+PY
+	for p in 1 3 16; do
+		run --separate-stderr mlookup --short --parallel "$p" - "$AUTH" \
+		    < "$in"
+		[ "$status" -eq 1 ] || fail_run "--parallel $p: exit status"
+		[ "$output" = "$(cat "$want")" ] ||
+		    fail_run "--parallel $p: answers, in input order"
+		[ "$(grep -c ': NXDOMAIN$' <<<"$stderr")" -eq 100 ] ||
+		    fail_run "--parallel $p: 100 NXDOMAIN reasons"
+		! grep -q 'ignored' <<<"$stderr" ||
+		    fail_run "--parallel $p: a reply of another name seen"
+	done
+	run --separate-stderr mlookup --short --parallel 3 --unordered - \
+	    "$AUTH" < "$in"
+	[ "$(sort <<<"$output")" = "$(sort "$want")" ] ||
+	    fail_run "--unordered: not the same answers"
+}
+
 @test "batch: timeouts are per-name results, counted right, exit 75" {
 	need_servers
 	local s i

@@ -260,6 +260,105 @@ q_machine(void)
 	res_q_free(NULL);
 }
 
+/*
+ * res_q_reset: one res_q asks one name after the other, as a batch
+ * does.  The UDP socket stays (the same descriptor) but every query
+ * leaves from a new source port; a datagram sent to the old port does
+ * not reach the new query; a reply with the right ID but another
+ * question is ignored and counted; the counters start again at zero.
+ */
+static void
+q_reset(void)
+{
+	struct res_params	 p;
+	struct res_result	 r;
+	struct res_q		*q;
+	struct mk_err		 e;
+	struct sockaddr_in	 sin, from, old;
+	socklen_t		 sl = sizeof(sin), fl;
+	uint8_t			 wire[DNS_NAME_MAX], pkt[512], other[512];
+	const char		*err;
+	size_t			 wlen;
+	ssize_t			 n, on;
+	int			 srv, fd, fd2, i;
+	short			 ev;
+	int64_t			 dl;
+
+	srv = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	T_CHECK(bind(srv, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+	T_CHECK(getsockname(srv, (struct sockaddr *)&sin, &sl) == 0);
+	memset(&p, 0, sizeof(p));
+	T_EQ_INT(res_server_parse("127.0.0.1", ntohs(sin.sin_port),
+	    &p.servers[0], &e), 0);
+	p.nservers = 1;
+	p.timeout_ms = 2000;
+	p.rd = 1;
+	T_EQ_INT(dns_name_from_text("a.example.", wire, sizeof(wire), &wlen,
+	    &err), 1);
+	q = res_q_new(&p, wire, wlen, DNS_T_A, DNS_C_IN, &e);
+	T_CHECK(q != NULL);
+	if (q == NULL)
+		return;
+	/* A res_q that never ran may be reset too. */
+	T_EQ_INT(res_q_reset(q, wire, wlen, DNS_T_A, DNS_C_IN, &e), 0);
+	T_EQ_INT(res_q_start(q, &e), RES_Q_WAIT);
+	res_q_want(q, &fd, &ev, &dl);
+	fl = sizeof(from);
+	n = recvfrom(srv, pkt, sizeof(pkt), 0, (struct sockaddr *)&from, &fl);
+	T_CHECK(n > 12);
+	pkt[2] |= 0x80;
+	sendto(srv, pkt, (size_t)n, 0, (struct sockaddr *)&from, fl);
+	usleep(20000);
+	T_EQ_INT(res_q_step(q, POLLIN, &e), RES_Q_DONE);
+	old = from;
+	/* The next names, on the same socket, each from a new port. */
+	for (i = 0; i < 3; i++) {
+		T_EQ_INT(dns_name_from_text(i % 2 ? "b.example." :
+		    "c.example.", wire, sizeof(wire), &wlen, &err), 1);
+		T_EQ_INT(res_q_reset(q, wire, wlen, DNS_T_AAAA, DNS_C_IN,
+		    &e), 0);
+		res_q_result(q, &r);
+		T_CHECK(r.reply == NULL);
+		T_EQ_INT(res_q_start(q, &e), RES_Q_WAIT);
+		res_q_want(q, &fd2, &ev, &dl);
+		T_EQ_INT(fd2, fd);
+		fl = sizeof(from);
+		n = recvfrom(srv, pkt, sizeof(pkt), 0,
+		    (struct sockaddr *)&from, &fl);
+		T_CHECK(n > 12);
+		T_CHECK(from.sin_port != old.sin_port);
+		/* A late answer to the port given up: the kernel drops it. */
+		pkt[2] |= 0x80;
+		sendto(srv, pkt, (size_t)n, 0, (struct sockaddr *)&old,
+		    sizeof(old));
+		/* The right ID, another question (the name before): ignored. */
+		memcpy(other, pkt, (size_t)n);
+		other[12 + 1] = (uint8_t)(other[12 + 1] == 'b' ? 'c' : 'b');
+		on = n;
+		sendto(srv, other, (size_t)on, 0, (struct sockaddr *)&from,
+		    fl);
+		usleep(20000);
+		T_EQ_INT(res_q_step(q, POLLIN, &e), RES_Q_WAIT);
+		sendto(srv, pkt, (size_t)n, 0, (struct sockaddr *)&from, fl);
+		usleep(20000);
+		T_EQ_INT(res_q_step(q, POLLIN, &e), RES_Q_DONE);
+		res_q_result(q, &r);
+		T_EQ_INT(r.len, n);
+		T_EQ_INT(r.stats.sent, 1);
+		T_EQ_INT(r.stats.badid, 0);
+		T_EQ_INT(r.stats.badquestion, 1);
+		old = from;
+	}
+	/* A bad name length is refused. */
+	T_EQ_INT(res_q_reset(q, wire, 0, DNS_T_A, DNS_C_IN, &e), -1);
+	T_EQ_INT(e.st, MK_ESOFTWARE);
+	res_q_free(q);
+	close(srv);
+}
+
 /* Bad parameters are refused before anything is sent. */
 static void
 q_bad_params(void)
@@ -305,6 +404,7 @@ main(void)
 	T_RUN(server_parse);
 	T_RUN(search_list);
 	T_RUN(q_machine);
+	T_RUN(q_reset);
 	T_RUN(q_bad_params);
 	T_RUN(doh_url);
 	T_DONE();
