@@ -340,6 +340,8 @@ zsh_list() {
 	[ "$(bcomp bc "mimap -a me@w")" = me@work ]
 	[ "$(bcomp plain "mimap -a me@w")" = work ]
 	bash_is "home" "msend --account h"
+	bash_is "home me@work work-2" "mpop -a "
+	bash_is "work-2" "mpop --account w"
 	# the default path, when MKIT_CONFIG is unset
 	unset MKIT_CONFIG
 	bash_is "home me@work work-2" "mimap -a "
@@ -421,11 +423,13 @@ zsh_list() {
 	fish_has "$D/msg.eml" "mmime list $D/m"
 }
 
-@test "fish: mimap -a completes the account names" {
+@test "fish: mimap -a and mpop -a complete the account names" {
 	need_fish
 	fish_is "home me@work work-2" "mimap -a "
+	fish_is "home me@work work-2" "mpop -a "
 	unset MKIT_CONFIG
 	fish_is "home me@work work-2" "mimap -a "
+	fish_is "home me@work work-2" "mpop --account "
 }
 
 # --- zsh ---------------------------------------------------------------
@@ -448,11 +452,12 @@ zsh_list() {
 	done
 }
 
-@test "zsh: mimap and mmime complete their commands, files and accounts" {
+@test "zsh: mimap, mmime and mpop complete their commands, files and accounts" {
 	need_zsh
 	zsh_is "$MIMAP_CMDS" "mimap "
 	zsh_is "fetch flag folders" "mimap --tls auto f"
 	zsh_is "home me@work work-2" "mimap -a "
+	zsh_is "home me@work work-2" "mpop -a "
 	zsh_is "$MMIME_CMDS" "mmime "
 	zsh_is "cat create" "mmime c"
 	zsh_has "pic.png" "mmime create -a $D/pi"

@@ -4,7 +4,7 @@ complete -c mpop -f
 complete -c mpop -s h -l help -d 'Print the usage and exit'
 complete -c mpop -s q -l quiet -d 'Print nothing unless something fails'
 complete -c mpop -s v -l verbose -d 'Print a summary at the end'
-complete -c mpop -s a -l account -x -d 'Use this account'
+complete -c mpop -s a -l account -x -a '(set --local f $MKIT_CONFIG; test -n "$f"; or begin; string match -q "/*" -- "$XDG_CONFIG_HOME"; and set f $XDG_CONFIG_HOME/mkit/config; or set f ~/.config/mkit/config; end; test -r "$f"; and string replace -rf "^\s*\[\s*account\s+([^\s\[\]]+)\s*\]\s*\$" "\$1" < $f)' -d 'Use this account'
 complete -c mpop -l all -d 'Fetch every message, also those fetched before'
 complete -c mpop -l ca-file -r -F -d 'Verify with these CA certificates'
 complete -c mpop -l delete -d 'Delete delivered messages from the server'
