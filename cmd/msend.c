@@ -1257,6 +1257,7 @@ mx_open(struct mxconn *mc, const struct server *sv,
 	int			 v6 = t->family == AF_INET6;
 
 	if (mc->c != NULL && strcmp(mc->addr, t->addr) == 0) {
+		conn_renew(mc->c);	/* a new transaction: see main() */
 		if (!mc->dirty || smtp_rset(mc->c, e) == 0) {
 			mc->dirty = 0;
 			return 0;
@@ -1672,8 +1673,17 @@ main(int argc, char *argv[])
 				mk_fail(&e);
 			heard = conn_heard(c, &hlen);
 			smtp_caps_parse(heard, hlen, &caps);
-		} else if (dirty && smtp_rset(c, &e) == -1)
-			goto broken;
+		} else {
+			/*
+			 * --timeout bounds a session of one message as a
+			 * whole, and each further message of --mbox or
+			 * --file on its own (msend(1)): a long run is no
+			 * failure, a stalling server is.
+			 */
+			conn_renew(c);
+			if (dirty && smtp_rset(c, &e) == -1)
+				goto broken;
+		}
 		env_fill(&env, &pr);
 		if (smtp_send(c, &caps, &env, pr.msg.p, pr.msg.len,
 		    i + 1 == m.n ? SMTP_SEND_LAST : 0, &res, &e) == -1) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "conn.h"
@@ -15,12 +16,17 @@ struct conn {
 	struct mcurl	*m;		/* owned */
 	CURL		*easy;		/* borrowed from m */
 	curl_socket_t	 fd;
-	int		 timeout_ms;
+	long		 wait_ms;	/* bound on one wait */
+	long		 session_ms;	/* --timeout for the session, 0: none */
+	long long	 deadline;	/* monotonic ms, 0: none */
 	struct mk_buf	 in;		/* received, not yet handed out */
 	size_t		 off;		/* start of unread bytes in in */
 	size_t		 used;		/* bytes of the last line handed out */
 	struct mk_buf	 out;		/* one formatted command */
+	struct mk_buf	 q;		/* queued for conn_flush() */
 };
+
+static long long now_ms(void);
 
 static int	wait_fd(struct conn *, short, struct mk_err *);
 static int	recv_once(struct conn *, struct mk_err *);
@@ -42,10 +48,26 @@ conn_open(const struct mcurl_params *p, struct mk_err *e)
 	}
 	buf_init(&c->in, 0);
 	buf_init(&c->out, CONN_LINEMAX);
+	buf_init(&c->q, 0);
 	conn_set_timeout(c, p->timeout_s);
+	if (p->timeout_s > 0) {
+		/*
+		 * Promise 5 of mkit(7): a --timeout bounds the whole session,
+		 * so a server that trickles a byte now and then cannot keep
+		 * us.  libcurl's part (connect, greeting, EHLO/CAPA,
+		 * STARTTLS, login) counts against it too: CURLOPT_TIMEOUT.
+		 */
+		c->session_ms = c->wait_ms;
+		conn_renew(c);
+	}
 	if ((c->m = mcurl_new(&q, e)) == NULL)
 		goto fail;
 	c->easy = mcurl_easy(c->m);
+	if (c->session_ms > 0 && (rc = curl_easy_setopt(c->easy,
+	    CURLOPT_TIMEOUT_MS, c->session_ms)) != CURLE_OK) {
+		mcurl_seterr(c->m, rc, e);
+		goto fail;
+	}
 	if (mcurl_perform(c->m, e) == -1)
 		goto fail;
 	rc = curl_easy_getinfo(c->easy, CURLINFO_ACTIVESOCKET, &c->fd);
@@ -67,6 +89,7 @@ conn_close(struct conn *c)
 	mcurl_free(c->m);
 	buf_free(&c->in);
 	buf_free(&c->out);
+	buf_free(&c->q);
 	free(c);
 }
 
@@ -76,31 +99,65 @@ conn_heard(struct conn *c, size_t *len)
 	return mcurl_heard(c->m, len);
 }
 
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void
 conn_set_timeout(struct conn *c, long secs)
 {
+	long long end;
+
 	if (secs <= 0)
 		secs = MCURL_TIMEOUT;
-	c->timeout_ms = secs > 86400 ? 86400 * 1000 : (int)secs * 1000;
+	c->wait_ms = (secs > 86400 ? 86400 : secs) * 1000;
+	/* A shorter bound (LOGOUT) never lengthens the session's. */
+	end = now_ms() + c->wait_ms;
+	if (c->deadline != 0 && end < c->deadline)
+		c->deadline = end;
 }
 
-/* Wait until the socket is ready for ev, within the timeout. */
+void
+conn_renew(struct conn *c)
+{
+	if (c->session_ms > 0)
+		c->deadline = now_ms() + c->session_ms;
+}
+
+/*
+ * Wait until the socket is ready for ev, within the wait bound and what
+ * is left of the session's deadline.
+ */
 static int
 wait_fd(struct conn *c, short ev, struct mk_err *e)
 {
 	struct pollfd	pfd;
+	long long	left;
 	int		n;
 
 	pfd.fd = c->fd;
 	pfd.events = ev;
-	do
-		n = poll(&pfd, 1, c->timeout_ms);
-	while (n == -1 && errno == EINTR);
+	do {
+		left = c->wait_ms;
+		if (c->deadline != 0 && c->deadline - now_ms() < left)
+			left = c->deadline - now_ms();
+		if (left <= 0) {
+			n = 0;
+			break;
+		}
+		n = poll(&pfd, 1, (int)left);
+	} while (n == -1 && errno == EINTR);
 	if (n == -1)
 		return mk_seterrno(e, MK_EIO, errno, "poll");
 	if (n == 0)
-		return mk_seterr(e, MK_ETEMP, "timed out after %d s waiting "
-		    "for the server", c->timeout_ms / 1000);
+		return mk_seterr(e, MK_ETEMP, "timed out: the server took "
+		    "longer than the %ld s timeout", (c->session_ms > 0 ?
+		    c->session_ms : c->wait_ms) / 1000);
 	return 0;
 }
 
@@ -211,6 +268,51 @@ conn_send_lines(struct conn *c, const void *p, size_t n, struct mk_err *e)
 	return send_all(c, p, n, e);
 }
 
+/* Queue p[0..n) as part of the next write; 0 or -1 (out of memory). */
+static int
+queue(struct conn *c, const void *p, size_t n, struct mk_err *e)
+{
+	if (buf_add(&c->q, p, n) == -1)
+		return mk_seterr(e, MK_ESOFTWARE, "out of memory");
+	return 0;
+}
+
+int
+conn_queue_lines(struct conn *c, const void *p, size_t n, struct mk_err *e)
+{
+	struct trace_state *ts = mcurl_trace(c->m);
+
+	if (ts != NULL)
+		(void)trace_feed(ts, TRACE_C, p, n);
+	return queue(c, p, n, e);
+}
+
+int
+conn_queue_data(struct conn *c, const void *p, size_t n, struct mk_err *e)
+{
+	struct trace_state *ts = mcurl_trace(c->m);
+
+	if (ts != NULL)
+		trace_data(ts, TRACE_C, n);
+	return queue(c, p, n, e);
+}
+
+size_t
+conn_queued(const struct conn *c)
+{
+	return c->q.len;
+}
+
+int
+conn_flush(struct conn *c, struct mk_err *e)
+{
+	int rc;
+
+	rc = send_all(c, c->q.p, c->q.len, e);
+	buf_reset(&c->q);
+	return rc;
+}
+
 int
 conn_line(struct conn *c, int data, const char **line, size_t *len,
     struct mk_err *e)
@@ -288,6 +390,7 @@ conn_wait(struct conn *c, int ms, struct mk_err *e)
 	struct pollfd	pfd;
 	int		n;
 
+	conn_renew(c);
 	if (c->in.len - c->off > c->used)
 		return 1;
 	if ((n = recv_once(c, e)) != 0)
@@ -297,6 +400,8 @@ conn_wait(struct conn *c, int ms, struct mk_err *e)
 	do
 		n = poll(&pfd, 1, ms);
 	while (n == -1 && errno == EINTR);
+	/* Waiting for news is no wait for a reply: the clock restarts. */
+	conn_renew(c);
 	if (n == -1)
 		return mk_seterrno(e, MK_EIO, errno, "poll");
 	return n > 0;

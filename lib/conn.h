@@ -35,8 +35,22 @@ void		 conn_close(struct conn *c);
 /* The lines the server sent during conn_open() (see mcurl_heard()). */
 const char	*conn_heard(struct conn *c, size_t *len);
 
-/* Seconds to wait for the server from now on (0: MCURL_TIMEOUT). */
+/*
+ * Deadlines.  With p->timeout_s set, conn_open() starts a deadline for
+ * the whole session (issue 9, promise 5: a server that trickles bytes
+ * cannot keep us past it): libcurl's part runs under CURLOPT_TIMEOUT,
+ * and every later wait gets only what is left; then MK_ETEMP.  Without
+ * it each wait is bounded by MCURL_TIMEOUT alone.
+ *
+ * conn_set_timeout(): each wait from now on at most secs (0:
+ * MCURL_TIMEOUT); never lengthens the session's deadline (a short
+ * LOGOUT after a failure).  conn_renew(): the session's deadline starts
+ * again from now, for callers whose session is a series of operations
+ * each bounded on its own (msend --mbox: one per message); conn_wait()
+ * does it too, as waiting for news is no wait for a reply.
+ */
 void		 conn_set_timeout(struct conn *c, long secs);
+void		 conn_renew(struct conn *c);
 
 /*
  * Send one command: fmt's result plus CRLF, traced as a C: line.  A
@@ -56,6 +70,23 @@ int	conn_send(struct conn *c, const void *p, size_t n, struct mk_err *e);
 /* As conn_send(), traced as C: lines (pipelined commands). */
 int	conn_send_lines(struct conn *c, const void *p, size_t n,
 	    struct mk_err *e);
+
+/*
+ * One write made of several parts (RFC 2920 pipelining, RFC 3030 BDAT):
+ * conn_queue_lines() adds commands (traced as C: lines),
+ * conn_queue_data() message data (counted in the trace, not shown);
+ * conn_flush() sends what is queued at once and empties the queue.
+ * conn_queued() is the number of bytes queued.  Unlike conn_cmd(),
+ * the queue functions do not check for CR, LF or NUL: the caller
+ * builds whole lines from checked parts.  Errors: MK_ESOFTWARE (out of
+ * memory); conn_flush() as conn_send().
+ */
+int	conn_queue_lines(struct conn *c, const void *p, size_t n,
+	    struct mk_err *e);
+int	conn_queue_data(struct conn *c, const void *p, size_t n,
+	    struct mk_err *e);
+size_t	conn_queued(const struct conn *c);
+int	conn_flush(struct conn *c, struct mk_err *e);
 
 /*
  * The next line from the server, without its CRLF (or bare LF): 0 with

@@ -1472,6 +1472,8 @@ read_resp(struct imap *s, const struct imap_sink *sink,
 			    (void *)sink, e) == -1 ||
 			    sink->end(sink->arg, e) == -1)
 				return -1;
+			/* A message whole: the next has the timeout again. */
+			conn_renew(s->c);
 			(void)imap_parser_literal_streamed(s->p);
 			continue;
 		}

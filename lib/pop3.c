@@ -410,6 +410,13 @@ pipeline(struct pop3 *p, const char *verb, const unsigned long *nums,
 			if (s != NULL && (s->begin(s->arg, done, e) == -1 ||
 			    body(p, s, e) == -1))
 				return -1;
+			/*
+			 * A message arrived whole: the next one has the whole
+			 * timeout again (a long run is no failure, a server
+			 * that trickles is).
+			 */
+			if (s != NULL)
+				conn_renew(p->c);
 			done++;
 		} while (done < n && (sent == n || sent - done > window / 2));
 	}

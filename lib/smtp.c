@@ -30,6 +30,8 @@ static void	mail_params(const struct smtp_caps *,
 		    const struct smtp_envelope *, size_t, char *, size_t);
 static int	env_check(const struct smtp_caps *,
 		    const struct smtp_envelope *, struct mk_err *);
+static int	env_rcpts(const struct smtp_caps *,
+		    const struct smtp_envelope *, size_t, struct mk_buf *);
 static int	env_group(const struct smtp_caps *,
 		    const struct smtp_envelope *, size_t, struct mk_buf *);
 static int	send_commands(struct conn *, const struct smtp_caps *,
@@ -38,6 +40,10 @@ static int	send_commands(struct conn *, const struct smtp_caps *,
 		    struct smtp_reply *, int *, struct mk_err *);
 static int	send_data(struct conn *, const uint8_t *, size_t, int,
 		    struct mk_err *);
+static int	send_chunked(struct conn *, const struct smtp_caps *,
+		    const struct smtp_envelope *, const uint8_t *, size_t,
+		    int, struct smtp_reply *, struct smtp_result *,
+		    struct smtp_reply *, struct mk_err *);
 static enum mk_status rcpt_status(int);
 static int	answer_name(const uint8_t *, size_t, const struct dns_msg *,
 		    const uint8_t *, size_t, uint8_t *, size_t *,
@@ -186,9 +192,13 @@ smtp_dot_init(struct smtp_dot *d)
 	d->lines = 0;
 }
 
-size_t
-smtp_dot_update(struct smtp_dot *d, const uint8_t *in, size_t n,
-    uint8_t *out)
+/*
+ * RFC 5321 4.5.2 line ends (and, with stuff, transparency) for
+ * smtp_dot_update() and smtp_crlf_update().
+ */
+static size_t
+encode(struct smtp_dot *d, const uint8_t *in, size_t n, uint8_t *out,
+    int stuff)
 {
 	size_t	i, o = 0;
 	uint8_t	c;
@@ -217,11 +227,38 @@ smtp_dot_update(struct smtp_dot *d, const uint8_t *in, size_t n,
 		if (d->bol) {
 			d->lines++;
 			d->bol = 0;
-			if (c == '.')
+			if (c == '.' && stuff)
 				out[o++] = '.';
 		}
 		out[o++] = c;
 	}
+	return o;
+}
+
+size_t
+smtp_dot_update(struct smtp_dot *d, const uint8_t *in, size_t n,
+    uint8_t *out)
+{
+	return encode(d, in, n, out, 1);
+}
+
+size_t
+smtp_crlf_update(struct smtp_dot *d, const uint8_t *in, size_t n,
+    uint8_t *out)
+{
+	return encode(d, in, n, out, 0);
+}
+
+size_t
+smtp_crlf_final(struct smtp_dot *d, uint8_t *out)
+{
+	size_t o = 0;
+
+	if (d->cr || !d->bol) {
+		out[o++] = '\r';
+		out[o++] = '\n';
+	}
+	smtp_dot_init(d);
 	return o;
 }
 
@@ -679,9 +716,9 @@ env_check(const struct smtp_caps *caps, const struct smtp_envelope *env,
 	return 0;
 }
 
-/* RFC 2920 3.1: MAIL, RCPT ... and DATA last, as one group, into b. */
+/* MAIL FROM and the RCPT TOs, as lines, into b. */
 static int
-env_group(const struct smtp_caps *caps, const struct smtp_envelope *env,
+env_rcpts(const struct smtp_caps *caps, const struct smtp_envelope *env,
     size_t len, struct mk_buf *b)
 {
 	char	params[96];
@@ -693,6 +730,16 @@ env_group(const struct smtp_caps *caps, const struct smtp_envelope *env,
 	for (i = 0; i < env->nrcpt; i++)
 		if (buf_printf(b, "RCPT TO:<%s>\r\n", env->rcpt[i]) == -1)
 			return -1;
+	return 0;
+}
+
+/* RFC 2920 3.1: MAIL, RCPT ... and DATA last, as one group, into b. */
+static int
+env_group(const struct smtp_caps *caps, const struct smtp_envelope *env,
+    size_t len, struct mk_buf *b)
+{
+	if (env_rcpts(caps, env, len, b) == -1)
+		return -1;
 	return buf_adds(b, "DATA\r\n");
 }
 
@@ -791,6 +838,81 @@ send_data(struct conn *c, const uint8_t *msg, size_t len, int quit,
 	return rc;
 }
 
+/*
+ * RFC 3030 with RFC 2920: MAIL, the RCPTs, "BDAT n LAST" and the
+ * message (line ends made CR LF, nothing else changed), then QUIT when
+ * quit is set, as one write (a long message goes in CHUNK-sized pieces
+ * after the first); then the replies in order, into mr, res->rcpt[] and
+ * br.  Every reply is read, whatever the first ones said: the server
+ * answers each command it was sent.
+ */
+static int
+send_chunked(struct conn *c, const struct smtp_caps *caps,
+    const struct smtp_envelope *env, const uint8_t *msg, size_t len,
+    int quit, struct smtp_reply *mr, struct smtp_result *res,
+    struct smtp_reply *br, struct mk_err *e)
+{
+	struct smtp_dot	 d;
+	struct mk_buf	 b;
+	struct smtp_reply qr;
+	struct mk_err	 qe;
+	uint8_t		*out;
+	size_t		 off, n, o, size = 0;
+	int		 rc = -1;
+
+	buf_init(&b, 0);
+	if ((out = malloc(SMTP_DOT_BOUND(CHUNK) + SMTP_DOT_FINALMAX)) == NULL)
+		goto nomem;
+	/* The size first: BDAT says it before the bytes. */
+	smtp_dot_init(&d);
+	for (off = 0; off < len; off += n) {
+		n = len - off < CHUNK ? len - off : CHUNK;
+		size += smtp_crlf_update(&d, msg + off, n, out);
+	}
+	size += smtp_crlf_final(&d, out);
+	if (env_rcpts(caps, env, size, &b) == -1 ||
+	    buf_printf(&b, "BDAT %zu LAST\r\n", size) == -1)
+		goto nomem;
+	if (conn_queue_lines(c, b.p, b.len, e) == -1)
+		goto out;
+	for (off = 0; off < len; off += n) {
+		n = len - off < CHUNK ? len - off : CHUNK;
+		o = smtp_crlf_update(&d, msg + off, n, out);
+		if (off + n == len)
+			o += smtp_crlf_final(&d, out + o);
+		if (conn_queue_data(c, out, o, e) == -1)
+			goto out;
+		if (conn_queued(c) >= CHUNK && conn_flush(c, e) == -1)
+			goto out;
+	}
+	if (len == 0 && (o = smtp_crlf_final(&d, out)) > 0 &&
+	    conn_queue_data(c, out, o, e) == -1)
+		goto out;
+	if (quit && conn_queue_lines(c, "QUIT\r\n", 6, e) == -1)
+		goto out;
+	if (conn_flush(c, e) == -1 || smtp_reply_read(c, mr, e) == -1)
+		goto out;
+	for (off = 0; off < env->nrcpt; off++)
+		if (smtp_reply_read(c, &res->rcpt[off].reply, e) == -1)
+			goto out;
+	if (smtp_reply_read(c, br, e) == -1)
+		goto out;
+	if (quit) {
+		/* The outcome is known; the QUIT reply matters little. */
+		if (smtp_reply_read(c, &qr, &qe) == 0)
+			smtp_reply_free(&qr);
+		res->quit = 1;
+	}
+	rc = 0;
+	goto out;
+nomem:
+	mk_seterr(e, MK_ESOFTWARE, "out of memory");
+out:
+	free(out);
+	buf_free(&b);
+	return rc;
+}
+
 int
 smtp_send(struct conn *c, const struct smtp_caps *caps,
     const struct smtp_envelope *env, const uint8_t *msg, size_t len,
@@ -803,6 +925,8 @@ smtp_send(struct conn *c, const struct smtp_caps *caps,
 	int			 sentdata, rc = -1;
 	int			 quit = (flags & SMTP_SEND_LAST) &&
 				    caps->pipelining;
+	int			 chunked = caps->pipelining &&
+				    caps->chunking;
 
 	memset(res, 0, sizeof(*res));
 	if (env_check(caps, env, e) == -1)
@@ -814,8 +938,13 @@ smtp_send(struct conn *c, const struct smtp_caps *caps,
 		res->rcpt[i].addr = env->rcpt[i];
 		res->rcpt[i].state = SMTP_DEFERRED;
 	}
-	if (send_commands(c, caps, env, len, &mr, res, &dr, &sentdata,
-	    e) == -1)
+	if (chunked) {
+		sentdata = 0;
+		if (send_chunked(c, caps, env, msg, len, quit, &mr, res, &dr,
+		    e) == -1)
+			goto out;
+	} else if (send_commands(c, caps, env, len, &mr, res, &dr,
+	    &sentdata, e) == -1)
 		goto out;
 
 	if (mr.code >= 400) {
@@ -849,7 +978,21 @@ smtp_send(struct conn *c, const struct smtp_caps *caps,
 			goto out;
 		goto abort_data;
 	}
-	if (!sentdata || dr.code != 354) {
+	if (chunked) {
+		/* The BDAT reply is the message's outcome. */
+		if (dr.code >= 200 && dr.code < 300) {
+			res->final = dr;
+			dr.text = NULL;
+			goto tally;
+		}
+		if (dr.code < 400) {
+			mk_seterr(e, MK_EPROTO, "unexpected reply %d to BDAT",
+			    dr.code);
+			goto out;
+		}
+		fr = dr;
+		dr.text = NULL;
+	} else if (!sentdata || dr.code != 354) {
 		/* DATA refused: every accepted recipient fails with it. */
 		if (!sentdata || dr.code < 400) {
 			mk_seterr(e, MK_EPROTO, "unexpected reply %d to DATA",

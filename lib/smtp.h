@@ -87,6 +87,16 @@ size_t	smtp_dot_update(struct smtp_dot *d, const uint8_t *in, size_t n,
 size_t	smtp_dot_final(struct smtp_dot *d, uint8_t *out);
 
 /*
+ * The same line ends without dot-stuffing or end-of-data, for BDAT
+ * (RFC 3030: the chunk is sent as it is and its size says where it
+ * ends): smtp_crlf_final() only ends an open last line, so the server
+ * stores the same bytes as after DATA.  Bounds as above.
+ */
+size_t	smtp_crlf_update(struct smtp_dot *d, const uint8_t *in, size_t n,
+	    uint8_t *out);
+size_t	smtp_crlf_final(struct smtp_dot *d, uint8_t *out);
+
+/*
  * The header block at the start of a message (untrusted): one entry per
  * field, continuation lines included.  The block ends at an empty line
  * (then sep is its length, 1 or 2) or at the first line that is neither
@@ -226,16 +236,26 @@ void	smtp_result_free(struct smtp_result *res);
  * addresses without SMTPUTF8 (nothing sent then).
  *
  *
+ * With PIPELINING and CHUNKING (RFC 3030) the whole transaction is one
+ * write, MAIL, RCPTs, "BDAT n LAST" and the message (CRLF line ends,
+ * no dot-stuffing), and its replies are read in order: one round trip
+ * a message instead of two (DATA must wait for its 354).  A server
+ * that rejected every recipient still reads the n bytes and refuses
+ * the BDAT, so nothing is delivered and the reply stream stays in
+ * step.  With PIPELINING alone, MAIL, RCPTs and DATA are one write and
+ * the message follows the 354; without it, everything is lock-step.
+ *
  * flags SMTP_SEND_LAST: no transaction follows.  With PIPELINING, QUIT
  * then goes right behind the end of the data (RFC 2920 3.1: message
  * content may start a group, QUIT may end it), which saves waiting for
  * one reply, and its reply is read too; res->quit tells that it was
  * (then only conn_close() is left to do), else send smtp_quit().
  *
- * (The next transaction's MAIL, RCPT and DATA could go behind the data
- * the same way, but Postfix then often writes the reply to the dot on
- * its own and the next replies as a second small segment, which Nagle's
- * algorithm holds until our delayed ACK: 40 ms per message.)
+ * (With DATA, the next transaction's MAIL, RCPT and DATA could go
+ * behind the data the same way, but Postfix then often writes the reply
+ * to the dot on its own and the next replies as a second small segment,
+ * which Nagle's algorithm holds until our delayed ACK: 40 ms per
+ * message.  BDAT has no such second segment.)
  */
 #define SMTP_SEND_LAST	0x1	/* QUIT behind the data */
 

@@ -323,7 +323,7 @@ fakepeer() {
 	wait_mail alice "$tok" >/dev/null
 }
 
-@test "msend: every recipient rejected is exit 67, nothing sent" {
+@test "msend: every recipient rejected is exit 67, nothing delivered" {
 	need_servers
 	local tok
 	tok=$(token)
@@ -331,7 +331,28 @@ fakepeer() {
 	run --separate-stderr msend --trace --server "$(smtp_url "$SMTP_PORT")" \
 	    --ca-file "$MAIL_CA_FILE" nobody@example.org <"$T/sent"
 	[ "$status" -eq 67 ] || fail_run "not exit 67"
-	[[ $stderr != *"bytes of data"* ]] || fail_run "data sent anyway"
+	# postfix offers CHUNKING: the data went with BDAT in the same
+	# write as the RCPT, and the server refused it.
+	[[ $stderr == *"C: BDAT "*"S: 550 5.1.1 "*"S: 554 5.5.1 "* ]] ||
+	    fail_run "BDAT not refused"
+	[[ $stderr != *"queued as"* ]] || fail_run "queued anyway"
+}
+
+@test "msend: lock-step, every recipient rejected: no DATA, no data" {
+	fakepeer rej "sendline 220 fake ESMTP" "recv" "sendline 250 fake" \
+	    "recv" "sendline 250 2.1.0 Ok" "recv" "sendline 550 5.1.1 no" \
+	    "recv" "sendline 550 5.1.1 no" "recv" "sendline 221 bye"
+	mkmsg "$T/sent" "$(token)"
+	run --separate-stderr msend --server "smtp://127.0.0.1:$PEER_PORT" \
+	    --tls=off --helo client.example a@example.org b@example.org <"$T/sent"
+	[ "$status" -eq 67 ] || fail_run "not exit 67"
+	diff - "$T/rej.log" <<-'EOF'
+	EHLO client.example
+	MAIL FROM:<alice@example.org>
+	RCPT TO:<a@example.org>
+	RCPT TO:<b@example.org>
+	QUIT
+	EOF
 }
 
 @test "msend: --json gives per-recipient results" {
@@ -353,7 +374,9 @@ fakepeer() {
 	assert r["nobody@example.org"]["status"] == "rejected", r
 	assert r["nobody@example.org"]["code"] == 550, r
 	assert r["nobody@example.org"]["reply"].startswith("550 5.1.1 "), r
-	assert o["code"] == 250 and o["reply"].startswith("250 2.0.0 Ok: queued"), o
+	# DATA: "Ok: queued as X"; BDAT: "Ok: N bytes queued as X".
+	assert o["code"] == 250 and o["reply"].startswith("250 2.0.0 Ok: "), o
+	assert " queued as " in o["reply"], o
 	PY
 }
 
@@ -440,6 +463,118 @@ fakepeer() {
 	EOF
 }
 
+@test "msend: BDAT bytes on the wire: CRLF, no dot-stuffing, exact size" {
+	fakepeer bdat "sendline 220 fake ESMTP" "recv" \
+	    "sendline 250-fake" "sendline 250-PIPELINING" \
+	    "sendline 250 CHUNKING" "recv-until QUIT" \
+	    "sendline 250 2.1.0 Ok" "sendline 250 2.1.5 Ok" \
+	    "sendline 250 2.0.0 Ok" "sendline 221 bye"
+	printf 'Date: x\nMessage-ID: <a@b>\nFrom: a@example.org\n\nl1\n.\n..b\r\nc\rd\n.e' >"$T/sent"
+	run --separate-stderr msend --server "smtp://127.0.0.1:$PEER_PORT" \
+	    --tls=off --helo client.example bob@example.org <"$T/sent"
+	[ "$status" -eq 0 ] || fail_run "send failed"
+	# 53 bytes of text and 10 CR LF: dots as they are (BDAT has no
+	# end-of-data line to protect), the open last line ended.
+	diff - "$T/bdat.log" <<-'EOF'
+	EHLO client.example
+	MAIL FROM:<a@example.org>
+	RCPT TO:<bob@example.org>
+	BDAT 73 LAST
+	Date: x
+	Message-ID: <a@b>
+	From: a@example.org
+
+	l1
+	.
+	..b
+	c
+	d
+	.e
+	QUIT
+	EOF
+}
+
+# grouppeer NAME CAPS: a peer that offers the EHLO keywords CAPS (comma
+# separated), waits half a second after its EHLO reply, writes the first
+# read of what the client then sent to $T/NAME.first and hangs up; sets
+# PEER_PORT.  A client that waits for each reply sends only MAIL by
+# then; one that pipelines, the whole group.
+grouppeer() {
+	cat >"$T/$1.py" <<-'PY'
+	import socket, sys, time
+	caps, first, portfile = sys.argv[1], sys.argv[2], sys.argv[3]
+	s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+	s.bind(("127.0.0.1", 0)); s.listen(1)
+	open(portfile, "w").write("%d\n" % s.getsockname()[1])
+	s.settimeout(20)
+	c = s.accept()[0]
+	c.settimeout(10)
+	c.sendall(b"220 fake ESMTP\r\n")
+	buf = b""
+	while b"\n" not in buf:
+	    buf += c.recv(4096)
+	lines = ["fake"] + [k for k in caps.split(",") if k]
+	c.sendall("".join("250%s%s\r\n" % ("-" if i + 1 < len(lines) else " ", l)
+	    for i, l in enumerate(lines)).encode())
+	time.sleep(0.5)
+	open(first, "wb").write(c.recv(65536))
+	c.close()
+	PY
+	python3 "$T/$1.py" "$2" "$T/$1.first" "$T/$1.port" 3>&- &
+	echo $! >"$T/$1.fpid"
+	for _ in $(seq 50); do
+		[ -s "$T/$1.port" ] && break
+		sleep 0.1
+	done
+	PEER_PORT=$(cat "$T/$1.port")
+	[ -n "$PEER_PORT" ]
+}
+
+# group_send NAME: msend one message to the grouppeer NAME (under strace
+# into $T/NAME.st when strace is there: the writes it made).
+group_send() {
+	local st=()
+	if command -v strace >/dev/null; then
+		st=(strace -f -qq -e trace=sendto,write -s 4096 -o "$T/$1.st")
+	fi
+	printf 'From: a@example.org\nDate: x\nMessage-ID: <g@x>\n\nbody\n' >"$T/in"
+	run --separate-stderr "${st[@]}" "$MKIT_BIN/msend" \
+	    --server "smtp://127.0.0.1:$PEER_PORT" --tls=off --timeout 5 \
+	    -f a@example.org b@example.org c@example.org <"$T/in"
+	for _ in $(seq 50); do
+		[ -e "$T/$1.first" ] && break
+		sleep 0.1
+	done
+}
+
+@test "msend: PIPELINING: the command group goes in one write, else lock-step" {
+	local g='MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nRCPT TO:<c@example.org>\r\n'
+	local d='From: a@example.org\r\nDate: x\r\nMessage-ID: <g@x>\r\n\r\nbody\r\n'
+	# PIPELINING and CHUNKING: the whole transaction, QUIT included.
+	grouppeer pc PIPELINING,CHUNKING
+	group_send pc
+	[ "$(cat "$T/pc.first")" = "$(printf "${g}BDAT 57 LAST\r\n${d}QUIT\r\n")" ] ||
+	    { cat "$T/pc.first" >&2; fail_run "not one group (BDAT)"; }
+	# PIPELINING alone: MAIL, RCPTs and DATA, then the wait for 354.
+	grouppeer p PIPELINING
+	group_send p
+	[ "$(cat "$T/p.first")" = "$(printf "${g}DATA\r\n")" ] ||
+	    { cat "$T/p.first" >&2; fail_run "not one group (DATA)"; }
+	# Neither: MAIL alone, then the wait for its reply.
+	grouppeer n CHUNKING
+	group_send n
+	[ "$(cat "$T/n.first")" = "$(printf 'MAIL FROM:<a@example.org>\r\n')" ] ||
+	    { cat "$T/n.first" >&2; fail_run "pipelined without PIPELINING"; }
+	if ! command -v strace >/dev/null; then
+		skip "strace not installed: the single write is not checked"
+	fi
+	# One sendto() holds the group (libcurl sends with send(2)).
+	grep -q 'sendto(.*"MAIL FROM:<a@example.org>\\r\\nRCPT TO:<b@example.org>\\r\\nRCPT TO:<c@example.org>\\r\\nBDAT 57 LAST\\r\\nFrom: a@example.org\\r\\nDate: x\\r\\nMessage-ID: <g@x>\\r\\n\\r\\nbody\\r\\nQUIT\\r\\n"' \
+	    "$T/pc.st" || { cat "$T/pc.st" >&2; fail_run "BDAT group not one write"; }
+	grep -q 'sendto(.*"MAIL FROM:<a@example.org>\\r\\nRCPT TO:<b@example.org>\\r\\nRCPT TO:<c@example.org>\\r\\nDATA\\r\\n"' \
+	    "$T/p.st" || { cat "$T/p.st" >&2; fail_run "DATA group not one write"; }
+}
+
 @test "msend: -s builds a text/plain message, RFC 2047 subject" {
 	need_servers
 	local tok f
@@ -504,7 +639,7 @@ fakepeer() {
 	[ "$status" -eq 0 ] || fail_run "send failed"
 	[[ $stderr == *"S: 220 "*"C: EHLO "*"C: STARTTLS"* ]] || fail_run "no C:/S:"
 	[[ $stderr == *"C: AUTH PLAIN"* ]] || fail_run "no AUTH line"
-	[[ $stderr == *"C: RCPT TO:<bob@example.org>"*"S: 250 2.0.0 Ok: queued"* ]] ||
+	[[ $stderr == *"C: RCPT TO:<bob@example.org>"*"S: 250 2.0.0 Ok: "*"queued as"* ]] ||
 	    fail_run "no transaction"
 	[[ $stderr == *"C: ****"* || $stderr == *"C: AUTH PLAIN ****"* ]] ||
 	    fail_run "no redacted payload"
@@ -542,6 +677,127 @@ fakepeer() {
 	    nobody@example.org
 	[ "$status" -eq 67 ] || fail_run "not 67"
 	[ "$(grep -c '^C: RSET' <<<"$stderr")" -eq 4 ] || fail_run "no RSET between"
+}
+
+# check_box DIR WANT: python3: wait (up to 120 s) until every message
+# of DIR/want/* (named USER.TOKEN) has reached USER's Maildir, then
+# compare each, less postfix's trace fields, byte for byte.
+check_box() {
+	python3 - "$1" "$MAILDIR_PATTERN" <<-'PY'
+	import os, re, sys, time
+	d, pat = sys.argv[1], sys.argv[2]
+	want = {}
+	for n in os.listdir(d + "/want"):
+	    user, tok = n.split(".", 1)
+	    want[tok] = (user, open(d + "/want/" + n, "rb").read())
+	got, end = {}, time.time() + 120
+	while len(got) < len(want) and time.time() < end:
+	    for user in {u for u, _ in want.values()}:
+	        nd = pat.replace("%u", user) + "/new"
+	        for f in os.listdir(nd):
+	            b = open(nd + "/" + f, "rb").read()
+	            m = re.search(rb"Message-ID: <([^>]+)@example.org>", b)
+	            if m and m.group(1).decode() in want:
+	                got[(m.group(1).decode(), user)] = b
+	        time.sleep(0.2)
+	trace = re.compile(rb"^(Return-Path|X-Original-To|Delivered-To|Received):")
+	bad = 0
+	for tok, (user, sent) in want.items():
+	    b = got.get((tok, user))
+	    if b is None:
+	        print("missing:", tok, user); bad += 1; continue
+	    lines, out, skip = b.split(b"\n"), [], True
+	    for i, l in enumerate(lines):
+	        if skip and trace.match(l):
+	            continue
+	        if skip and l[:1] in (b" ", b"\t") and out == []:
+	            continue
+	        skip = False
+	        out.append(l)
+	    if b"\n".join(out) != sent:
+	        print("differs:", tok, user); bad += 1
+	print("%d of %d delivered byte for byte" % (len(want) - bad, len(want)))
+	sys.exit(bad != 0)
+	PY
+}
+
+@test "msend: --mbox, 1,000 messages over one connection, all byte for byte" {
+	need_servers
+	local tok
+	tok=$(token)
+	mkdir "$T/want"
+	python3 - "$T" "$tok" <<-'PY'
+	import sys
+	t, tok = sys.argv[1], sys.argv[2]
+	with open(t + "/box", "wb") as box:
+	    for i in range(1, 1001):
+	        m = ("From: alice@example.org\nTo: bob@example.org\n"
+	            "Subject: %s n%d\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n"
+	            "Message-ID: <%s.%d@example.org>\n\nline %d\n.\n..\n"
+	            ".dot %d\n" % (tok, i, tok, i, i, i)).encode()
+	        box.write(b"From alice@example.org Mon Jan  1 00:00:00 2024\n")
+	        box.write(m + b"\n")
+	        open("%s/want/bob.%s.%d" % (t, tok, i), "wb").write(m)
+	PY
+	run --separate-stderr msend --trace --mbox "$T/box" \
+	    --server "$(smtp_url "$SMTP_PORT")" --ca-file "$MAIL_CA_FILE" \
+	    bob@example.org
+	[ "$status" -eq 0 ] || fail_run "mbox send failed"
+	[ "$(grep -c '^\* Connected to' <<<"$stderr")" -eq 1 ] ||
+	    fail_run "not one connection"
+	[ "$(grep -c '^C: BDAT [0-9]* LAST$' <<<"$stderr")" -eq 1000 ] ||
+	    fail_run "not 1,000 BDAT transactions"
+	[ "$(grep -c '^S: 250 2.0.0 Ok: .*queued as' <<<"$stderr")" -eq 1000 ] ||
+	    fail_run "not 1,000 queued"
+	check_box "$T"
+}
+
+@test "msend: --mbox -t, one recipient rejected in one message, all in another" {
+	need_servers
+	local tok
+	tok=$(token)
+	mkdir "$T/want"
+	# Message 2 has one bad recipient, message 4 only bad ones.
+	python3 - "$T" "$tok" <<-'PY'
+	import sys
+	t, tok = sys.argv[1], sys.argv[2]
+	to = {1: ["bob"], 2: ["bob", "nobody"], 3: ["alice"],
+	    4: ["nobody", "nobody2"], 5: ["bob", "alice"]}
+	with open(t + "/box", "wb") as box:
+	    for i in range(1, 6):
+	        m = ("From: alice@example.org\nTo: %s\nSubject: %s n%d\n"
+	            "Date: Mon, 1 Jan 2024 00:00:00 +0000\n"
+	            "Message-ID: <%s.%d@example.org>\n\n.\nbody %d\n" % (
+	            ", ".join(u + "@example.org" for u in to[i]), tok, i,
+	            tok, i, i)).encode()
+	        box.write(b"From alice@example.org Mon Jan  1 00:00:00 2024\n")
+	        box.write(m + b"\n")
+	        for u in to[i]:
+	            if not u.startswith("nobody"):
+	                open("%s/want/%s.%s.%d" % (t, u, tok, i), "wb").write(m)
+	PY
+	run --separate-stderr msend -t --json --trace --mbox "$T/box" \
+	    --server "$(smtp_url "$SMTP_PORT")" --ca-file "$MAIL_CA_FILE"
+	[ "$status" -eq 67 ] || fail_run "not exit 67"
+	python3 - "$output" <<-'PY' || fail_run "bad JSON"
+	import json, sys
+	o = [json.loads(l) for l in sys.argv[1].splitlines()]
+	assert [x["message"] for x in o] == [1, 2, 3, 4, 5], o
+	assert [x["exit"] for x in o] == [0, 67, 0, 67, 0], o
+	assert [x["status"] for x in o][1:4:2] == ["partial", "failed"], o
+	st = [[(r["recipient"].split("@")[0], r["status"], r["code"])
+	    for r in x["recipients"]] for x in o]
+	assert st[1] == [("bob", "accepted", 250), ("nobody", "rejected", 550)], st
+	assert st[3] == [("nobody", "rejected", 550), ("nobody2", "rejected", 550)], st
+	assert st[4] == [("bob", "accepted", 250), ("alice", "accepted", 250)], st
+	for i in (0, 1, 2, 4):
+	    assert o[i]["code"] == 250 and " queued as " in o[i]["reply"], o[i]
+	PY
+	# Message 4: refused at BDAT, then RSET; after message 2 too.
+	[ "$(grep -c '^S: 554 5.5.1 ' <<<"$stderr")" -eq 1 ] || fail_run "no 554"
+	[ "$(grep -c '^C: RSET' <<<"$stderr")" -eq 2 ] || fail_run "not two RSETs"
+	[ "$(grep -c 'queued as' <<<"$stderr")" -eq 4 ] || fail_run "not 4 queued"
+	check_box "$T"
 }
 
 @test "msend: --file, repeated, over one connection" {

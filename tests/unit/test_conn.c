@@ -17,7 +17,8 @@
 struct step {
 	const char	*expect;	/* client line prefix */
 	const char	*reply;		/* NULL: close; "" : say nothing */
-	int		 big;		/* reply with a 2 MB line first */
+	int		 big;		/* 1: reply with a 2 MB line first;
+					   2: reply 0.6 s late */
 };
 
 static pid_t	peer_pid;
@@ -65,7 +66,9 @@ child(int lfd, const struct step *st)
 			    line, st->expect);
 			_exit(1);
 		}
-		if (st->big) {
+		if (st->big == 2)
+			usleep(600000);
+		if (st->big == 1) {
 			big = malloc(2 * 1024 * 1024);
 			memset(big, 'x', 2 * 1024 * 1024);
 			put(fd, big, 2 * 1024 * 1024);
@@ -246,6 +249,58 @@ faults(void)
 	peer_wait();
 }
 
+/*
+ * --timeout bounds the session, not each wait: replies 0.6 s late each
+ * are fine alone, but the second one is past a 1 s deadline; after
+ * conn_renew() there is a full second again.
+ */
+static void
+deadline(void)
+{
+	static const struct step st[] = {
+		{ "EHLO", "250 peer\r\n", 0 },
+		{ "NOOP", "250 one\r\n", 2 },
+		{ "NOOP", "250 two\r\n", 2 },
+		{ NULL, NULL, 0 }
+	};
+	static const struct step st2[] = {
+		{ "EHLO", "250 peer\r\n", 0 },
+		{ "NOOP", "250 one\r\n", 2 },
+		{ "NOOP", "250 two\r\n", 2 },
+		{ NULL, NULL, 0 }
+	};
+	struct conn	*c;
+	struct mk_err	 e;
+	const char	*l;
+	size_t		 n;
+
+	c = open_to(peer(st), NULL, 1, &e);
+	T_CHECK(c != NULL);
+	if (c != NULL) {
+		T_EQ_INT(conn_cmd(c, &e, "NOOP"), 0);
+		T_EQ_INT(conn_line(c, 0, &l, &n, &e), 0);
+		T_EQ_INT(conn_cmd(c, &e, "NOOP"), 0);
+		T_EQ_INT(conn_line(c, 0, &l, &n, &e), -1);
+		T_EQ_INT(e.st, MK_ETEMP);
+		T_CHECK(strstr(e.msg, "1 s timeout") != NULL);
+		conn_close(c);
+	}
+	peer_wait();
+
+	c = open_to(peer(st2), NULL, 1, &e);
+	T_CHECK(c != NULL);
+	if (c != NULL) {
+		T_EQ_INT(conn_cmd(c, &e, "NOOP"), 0);
+		T_EQ_INT(conn_line(c, 0, &l, &n, &e), 0);
+		conn_renew(c);
+		T_EQ_INT(conn_cmd(c, &e, "NOOP"), 0);
+		T_EQ_INT(conn_line(c, 0, &l, &n, &e), 0);
+		T_EQ_MEM(l, n, "250 two", 7);
+		conn_close(c);
+	}
+	peer_wait();
+}
+
 static void
 traced(void)
 {
@@ -267,7 +322,13 @@ traced(void)
 	if (c != NULL) {
 		T_EQ_INT(conn_cmd(c, &e, "AUTH PLAIN %s", "c2VjcmV0"), 0);
 		T_EQ_INT(conn_line(c, 0, &l, &n, &e), 0);
-		T_EQ_INT(conn_send_lines(c, "MAIL FROM:<a@b>\r\n", 17, &e), 0);
+		/* Queued: lines shown, data counted, one write. */
+		T_EQ_INT(conn_queue_lines(c, "MAIL FROM:<a@b>\r\n", 17, &e),
+		    0);
+		T_EQ_INT(conn_queue_data(c, "x.\r\n", 4, &e), 0);
+		T_EQ_INT(conn_queued(c), 21);
+		T_EQ_INT(conn_flush(c, &e), 0);
+		T_EQ_INT(conn_queued(c), 0);
 		T_EQ_INT(conn_line(c, 0, &l, &n, &e), 0);
 		conn_close(c);
 	}
@@ -277,6 +338,7 @@ traced(void)
 	T_CHECK(strstr(text, "C: AUTH PLAIN ****\n") != NULL);
 	T_CHECK(strstr(text, "c2VjcmV0") == NULL);
 	T_CHECK(strstr(text, "C: MAIL FROM:<a@b>\n") != NULL);
+	T_CHECK(strstr(text, "C: <4 bytes of data>\n") != NULL);
 	T_CHECK(strstr(text, "S: 250 ok\n") != NULL);
 	free(text);
 }
@@ -287,6 +349,7 @@ main(void)
 	signal(SIGPIPE, SIG_IGN);
 	T_RUN(session);
 	T_RUN(faults);
+	T_RUN(deadline);
 	T_RUN(traced);
 	T_DONE();
 }

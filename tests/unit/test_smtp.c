@@ -136,6 +136,41 @@ test_dot_stuffing(void)
 		}
 }
 
+/* The BDAT encoder: line ends as DATA's, dots left alone, no end line. */
+static void
+test_crlf(void)
+{
+	static const struct {
+		const char	*in, *out;
+	} v[] = {
+		{ "", "" },
+		{ "a", "a\r\n" },
+		{ "a\n.\nb\n", "a\r\n.\r\nb\r\n" },
+		{ "..x\r\n.", "..x\r\n.\r\n" },
+		{ "a\r.\rb", "a\r\n.\r\nb\r\n" },
+		{ "a\r\r\n", "a\r\n\r\n" },
+		{ "\r", "\r\n" },
+	};
+	struct smtp_dot	d;
+	char		out[64];
+	size_t		i, step, n, off, k, o;
+
+	for (i = 0; i < MK_NELEM(v); i++)
+		for (step = 1; step <= 4; step++) {
+			n = strlen(v[i].in);
+			smtp_dot_init(&d);
+			for (off = o = 0; off < n; off += k) {
+				k = n - off < step ? n - off : step;
+				o += smtp_crlf_update(&d,
+				    (const uint8_t *)v[i].in + off, k,
+				    (uint8_t *)out + o);
+			}
+			o += smtp_crlf_final(&d, (uint8_t *)out + o);
+			out[o] = '\0';
+			T_EQ_STR(out, v[i].out);
+		}
+}
+
 static void
 test_dot_bound(void)
 {
@@ -540,6 +575,7 @@ main(void)
 	T_RUN(test_caps_hostile);
 	T_RUN(test_reply_parse);
 	T_RUN(test_dot_stuffing);
+	T_RUN(test_crlf);
 	T_RUN(test_dot_bound);
 	T_RUN(test_head_scan);
 	T_RUN(test_addrlist);
