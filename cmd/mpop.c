@@ -456,6 +456,13 @@ journal_recover(struct run *r, struct mk_err *e)
 	size_t			 n, i;
 	int			 rc = -1;
 
+	/*
+	 * Only a Maildir run can tell which journaled messages reached
+	 * new/: any other run (--list, --mbox, --mda, --stdout) leaves the
+	 * journal for the next Maildir run, or that run fetches them again.
+	 */
+	if (r->md == NULL)
+		return 0;
 	if (uidl_journal_load(r->statepath, &v, &n, e) == -1)
 		return -1;
 	if (n == 0) {
@@ -463,7 +470,7 @@ journal_recover(struct run *r, struct mk_err *e)
 		return 0;
 	}
 	for (i = 0; i < n; i++)
-		if (r->md != NULL && maildir_has(r->md, v[i].name) &&
+		if (maildir_has(r->md, v[i].name) &&
 		    uidl_add(&r->state, v[i].uid, e) == -1)
 			goto out;
 	if (uidl_save(r->statepath, &r->state, e) == -1 ||

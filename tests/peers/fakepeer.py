@@ -35,16 +35,22 @@ Over TCP the first action that needs a connection accepts one.
                     "reply" would send; over TCP, then reset the connection
   stall SECS        sleep (fractions allowed)
   close             TCP: close the connection (the next needs a new one)
+  starttls CERT KEY TCP: the TLS handshake as the server, with the
+                    certificate chain file CERT and key file KEY; later
+                    recv, send and sendline go through TLS.  The log
+                    gets a line "-- tls --" (and "-- dropped N bytes
+                    --" first, should the client have sent unread bytes
+                    before it); a failed handshake ends the connection
   exit              stop now
 """
-import argparse, os, signal, socket, struct, sys, time
+import argparse, os, signal, socket, ssl, struct, sys, time
 
 RCODES = {"NOERROR": 0, "FORMERR": 1, "SERVFAIL": 2, "NXDOMAIN": 3,
           "NOTIMP": 4, "REFUSED": 5}
 FLAGS = dict(aa=0x0400, tc=0x0200, truncated=0x0200, ad=0x0020, cd=0x0010)
 TYPES = dict(A=1, NS=2, CNAME=5, PTR=12, MX=15, TXT=16, AAAA=28)
 ACTIONS = {"recv", "recv-until", "send", "sendline", "reply", "garbage",
-           "drop", "stall", "close", "exit"}
+           "drop", "stall", "close", "exit", "starttls"}
 
 
 def unescape(s):
@@ -237,6 +243,26 @@ class Peer:
             self.close()
         elif action == "exit":
             raise SystemExit(0)
+        elif action == "starttls":
+            self.starttls(*rest.split())
+
+    def starttls(self, cert, key):
+        """Wrap the connection in TLS as a server; nothing read before
+        the handshake is kept (the log says how much was dropped)."""
+        conn = self.connection()
+        if self.buf:
+            self.note("-- dropped %d bytes --" % len(self.buf))
+            self.buf = b""
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        self.note("-- tls --")
+        try:
+            self.conn = ctx.wrap_socket(conn, server_side=True)
+        except (ssl.SSLError, OSError) as e:
+            self.note("-- tls failed: %s --" % e)
+            conn.close()
+            self.conn = None
+            raise EOFError()
 
 
 def main():
@@ -266,6 +292,9 @@ def main():
                     raise ValueError("unknown action " + action)
                 if action == "reply":
                     build_reply(bytes(12), rest.split())
+                if action == "starttls" and (args.udp or
+                                             len(rest.split()) != 2):
+                    raise ValueError("starttls: needs --tcp, CERT and KEY")
             except (ValueError, OSError) as e:
                 p.error("%s:%d: %s" % (args.script, n, e))
             script.append((action, rest))
