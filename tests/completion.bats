@@ -340,6 +340,7 @@ zsh_list() {
 	[ "$(bcomp bc "mimap -a me@w")" = me@work ]
 	[ "$(bcomp plain "mimap -a me@w")" = work ]
 	bash_is "home" "msend --account h"
+	bash_is "home me@work work-2" "msend -a "
 	bash_is "home me@work work-2" "mpop -a "
 	bash_is "work-2" "mpop --account w"
 	# the default path, when MKIT_CONFIG is unset
@@ -423,10 +424,11 @@ zsh_list() {
 	fish_has "$D/msg.eml" "mmime list $D/m"
 }
 
-@test "fish: mimap -a and mpop -a complete the account names" {
+@test "fish: mimap, mpop and msend -a complete the account names" {
 	need_fish
 	fish_is "home me@work work-2" "mimap -a "
 	fish_is "home me@work work-2" "mpop -a "
+	fish_is "home me@work work-2" "msend -a "
 	unset MKIT_CONFIG
 	fish_is "home me@work work-2" "mimap -a "
 	fish_is "home me@work work-2" "mpop --account "
@@ -452,12 +454,13 @@ zsh_list() {
 	done
 }
 
-@test "zsh: mimap, mmime and mpop complete their commands, files and accounts" {
+@test "zsh: mimap, mmime, mpop and msend complete commands, files and accounts" {
 	need_zsh
 	zsh_is "$MIMAP_CMDS" "mimap "
 	zsh_is "fetch flag folders" "mimap --tls auto f"
 	zsh_is "home me@work work-2" "mimap -a "
 	zsh_is "home me@work work-2" "mpop -a "
+	zsh_is "home me@work work-2" "msend -a "
 	zsh_is "$MMIME_CMDS" "mmime "
 	zsh_is "cat create" "mmime c"
 	zsh_has "pic.png" "mmime create -a $D/pi"

@@ -4,7 +4,7 @@ complete -c msend -f
 complete -c msend -s h -l help -d 'Print the usage and exit'
 complete -c msend -s i -d 'Accepted for sendmail compatibility'
 complete -c msend -s t -l read-recipients -d 'Send to To, Cc and Bcc; remove Bcc'
-complete -c msend -s a -l account -x -d 'Use this account'
+complete -c msend -s a -l account -x -a '(set --local f $MKIT_CONFIG; test -n "$f"; or begin; string match -q "/*" -- "$XDG_CONFIG_HOME"; and set f $XDG_CONFIG_HOME/mkit/config; or set f ~/.config/mkit/config; end; test -r "$f"; and string replace -rf "^\s*\[\s*account\s+([^\s\[\]]+)\s*\]\s*\$" "\$1" < $f)' -d 'Use this account'
 complete -c msend -s F -x -d 'Display name of the From field'
 complete -c msend -s f -l from -x -d 'Envelope sender'
 complete -c msend -s H -x -d 'Add this header field (Name: value)'
