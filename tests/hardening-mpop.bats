@@ -57,13 +57,6 @@ setup() {
 	NOLEAK=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 }
 
-# fail_run MSG: print MSG and what the last run saw, then fail.
-fail_run() {
-	printf '%s\nexit status: %s\n--- stdout\n%s\n--- stderr\n%s\n' \
-	    "$1" "$status" "$output" "${stderr:-}" >&2
-	return 1
-}
-
 # mkmsgs FIRST LAST LINES: $T/src/N for N in FIRST..LAST, CRLF messages
 # with lines that need care (From_, dots), Subject "msg N", and LINES
 # filler lines.

@@ -60,13 +60,6 @@ teardown() {
 	rm -rf "$SEC"
 }
 
-# fail_run MSG: print MSG and what the last run saw, then fail.
-fail_run() {
-	printf '%s\nexit status: %s\n--- stdout\n%s\n--- stderr\n%s\n' \
-	    "$1" "$status" "$output" "${stderr:-}" >&2
-	return 1
-}
-
 # needles: the forms of the canary to look for, one a line: as it is,
 # percent-encoded, the AUTH PLAIN blobs of the users the tests log in
 # as, and the part of base64(X + canary) that depends on the canary

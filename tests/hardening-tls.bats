@@ -65,11 +65,7 @@ setup() {
 }
 
 teardown() {
-	local p
-	for p in "${PEER_PIDS[@]}"; do
-		kill "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
+	kill_all "${PEER_PIDS[@]}"
 }
 
 # fail_run MSG: print MSG, what the last run saw and the last transcript.

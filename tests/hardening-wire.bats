@@ -44,13 +44,6 @@ teardown() {
 	done
 }
 
-# fail_run MSG: print MSG and what the last run saw, then fail.
-fail_run() {
-	printf '%s\nexit status: %s\n--- stdout\n%s\n--- stderr\n%s\n' \
-	    "$1" "$status" "$output" "${stderr:-}" >&2
-	return 1
-}
-
 # sink: a fake SMTP server that takes one message; sets PEER_PORT and
 # PEER_LOG (fakepeer.py's line log).
 sink() {

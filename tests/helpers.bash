@@ -88,3 +88,21 @@ while True:
     print(port); break
 PY
 }
+
+# fail_run MSG: print MSG and what the last run saw (status, stdout,
+# stderr of run --separate-stderr), then fail.
+fail_run() {
+	printf '%s\nexit status: %s\n--- stdout\n%s\n--- stderr\n%s\n' \
+	    "$1" "$status" "$output" "${stderr:-}" >&2
+	return 1
+}
+
+# kill_all PID...: end these background processes (a peer, a server of
+# the test's own) and reap them; those already gone are fine.
+kill_all() {
+	local p
+	for p in "$@"; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+}

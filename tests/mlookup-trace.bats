@@ -37,12 +37,6 @@ setup() {
 	export MKIT_RESOLV_CONF=$BATS_TEST_TMPDIR/resolv.conf
 }
 
-fail_run() {
-	printf '%s\nexit status: %s\n--- stdout\n%s\n--- stderr\n%s\n' \
-	    "$1" "$status" "$output" "${stderr:-}" >&2
-	return 1
-}
-
 # trace ARGS...: mlookup --trace from the private root, in the namespace.
 trace() {
 	ip netns exec "$DNSNS_NETNS" "$MKIT_BIN/mlookup" --trace \

@@ -42,13 +42,6 @@ need_dig() {
 	command -v dig >/dev/null || skip "needs dig (Debian: bind9-dnsutils)"
 }
 
-# fail_run MSG: print MSG and what the last run saw, then fail.
-fail_run() {
-	printf '%s\nexit status: %s\n--- stdout\n%s\n--- stderr\n%s\n' \
-	    "$1" "$status" "$output" "${stderr:-}" >&2
-	return 1
-}
-
 # dig_auth ARGS...: dig at nsd, no recursion, like "mlookup ... $AUTH".
 dig_auth() {
 	dig @"$DNS_AUTH_ADDR" -p "$DNS_AUTH_PORT" +norec +time=2 +tries=1 "$@"

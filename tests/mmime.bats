@@ -17,12 +17,6 @@ setup() {
 	cd "$T" || return 1
 }
 
-fail_run() {
-	printf '%s\nexit status: %s\n--- stdout\n%s\n--- stderr\n%s\n' \
-	    "$1" "$status" "$output" "${stderr:-}" >&2
-	return 1
-}
-
 # A message with a text body, a binary and a text attachment.
 make_msg() {
 	head -c 100000 /dev/urandom > "$T/bin.dat"

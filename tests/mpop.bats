@@ -40,13 +40,6 @@ teardown() {
 	done
 }
 
-# fail_run MSG: print MSG and what the last run saw, then fail.
-fail_run() {
-	printf '%s\nexit status: %s\n--- stdout\n%s\n--- stderr\n%s\n' \
-	    "$1" "$status" "$output" "${stderr:-}" >&2
-	return 1
-}
-
 # mkmsg N [BODYLINES]: $T/src/N, a CRLF message with lines that need
 # care (From_, dots), Subject "msg N".
 mkmsg() {

@@ -35,13 +35,6 @@ teardown() {
 	done
 }
 
-# fail_run MSG: print MSG and what the last run saw, then fail.
-fail_run() {
-	printf '%s\nexit status: %s\n--- stdout\n%s\n--- stderr\n%s\n' \
-	    "$1" "$status" "$output" "${stderr:-}" >&2
-	return 1
-}
-
 # token: a string unique to this test, to find its message by.
 token() {
 	echo "m$BATS_SUITE_TEST_NUMBER-$$-$RANDOM"
