@@ -54,6 +54,9 @@ static void	wr_add(struct wr *, const void *, size_t);
 static size_t	wr_len(const struct wr *);
 static void	wr_c(struct wr *, int);
 static void	wr_s(struct wr *, const char *);
+static void	wr_u(struct wr *, unsigned long);
+static void	wr_ipv4(struct wr *, const uint8_t *);
+static int	own_space(char);
 static void	wr_printf(struct wr *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static void	wr_col(struct wr *, size_t, size_t);
@@ -395,6 +398,33 @@ static void
 wr_s(struct wr *w, const char *s)
 {
 	wr_add(w, s, strlen(s));
+}
+
+/* A number in decimal (no printf: it is most of a record's fields). */
+static void
+wr_u(struct wr *w, unsigned long v)
+{
+	char	d[24];
+	size_t	i = sizeof(d);
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	wr_add(w, d + i, sizeof(d) - i);
+}
+
+/* An IPv4 address, dotted quad, as inet_ntop() writes it. */
+static void
+wr_ipv4(struct wr *w, const uint8_t *p)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i > 0)
+			wr_c(w, '.');
+		wr_u(w, p[i]);
+	}
 }
 
 static void
@@ -1386,6 +1416,19 @@ ds_digest_ok(uint8_t dtype, size_t n)
 	}
 }
 
+/* Whether field letter c writes its own separating space. */
+static int
+own_space(char c)
+{
+	switch (c) {
+	case 'X': case 'Y': case 'Q': case 'B': case 'K': case 'D': case 'F':
+	case 'm': case 'S': case 'O':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* Run the field letters of fmt over the rdata at r. */
 static void
 rdata_fmt(struct rd *r, struct wr *w, const char *fmt)
@@ -1403,12 +1446,12 @@ rdata_fmt(struct rd *r, struct wr *w, const char *fmt)
 		if (*fmt == ' ')
 			continue;
 		/* These write their own separating spaces. */
-		if (!first && strchr("XYQBKDFmSO", *fmt) == NULL)
+		if (!first && !own_space(*fmt))
 			wr_c(w, ' ');
 		switch (*fmt) {
 		case 'a':
 			if (rd_bytes(r, 4, &p) == 0)
-				wr_s(w, inet_ntop(AF_INET, p, a, sizeof(a)));
+				wr_ipv4(w, p);
 			break;
 		case '6':
 			if (rd_bytes(r, 16, &p) == 0)
@@ -1417,17 +1460,17 @@ rdata_fmt(struct rd *r, struct wr *w, const char *fmt)
 		case 'b':
 			if (rd_u8(r, &v8) == -1)
 				break;
-			wr_printf(w, "%u", v8);
+			wr_u(w, v8);
 			/* The last one says what a digest must measure. */
 			dtype = fptype = v8;
 			break;
 		case 's':
 			if (rd_u16(r, &v16) == 0)
-				wr_printf(w, "%u", v16);
+				wr_u(w, v16);
 			break;
 		case 'l':
 			if (rd_u32(r, &v32) == 0)
-				wr_printf(w, "%lu", (unsigned long)v32);
+				wr_u(w, v32);
 			break;
 		case 'y':
 			if (rd_u16(r, &v16) == 0)
@@ -1637,7 +1680,7 @@ dns_rr_to_text(const uint8_t *msg, size_t msglen, const struct dns_rr *rr,
 	} else {
 		wr_name(&w, rr->owner, rr->ownerlen);
 		wr_col(&w, start, 24);
-		wr_printf(&w, "%lu", (unsigned long)rr->ttl);
+		wr_u(&w, rr->ttl);
 		wr_col(&w, start, 32);
 	}
 	wr_s(&w, dns_class_to_text(rr->class, tb));
