@@ -136,6 +136,8 @@ static void	jb_addc(struct mk_buf *, int);
 static void	jb_str(struct mk_buf *, const char *, size_t);
 static void	jb_kv_str(struct mk_buf *, const char *, const char *);
 static void	jb_uint(struct mk_buf *, unsigned long long);
+static void	jb_records(struct mk_buf *, const struct dns_msg *,
+		    enum dns_section, struct mk_buf *);
 static void	jb_section(struct mk_buf *, const struct dns_msg *,
 		    enum dns_section, struct mk_buf *);
 static void	jb_edns(struct mk_buf *, const struct dns_msg *,
@@ -815,42 +817,6 @@ json_sink(void *arg, const char *p, size_t n)
 	return buf_add(js->b, p, n);
 }
 
-/* The records of one section as an array of objects (OPT left out). */
-static void
-json_section(struct json_w *w, const struct dns_msg *m, enum dns_section sec,
-    struct mk_buf *tmp)
-{
-	static const char *const names[] = {
-		"question", "answer", "authority", "additional"
-	};
-	struct dns_iter	 it;
-	struct dns_rr	 rr;
-	char		 name[DNS_NAME_TEXTMAX], ts[DNS_TYPE_TEXTMAX];
-	const char	*err;
-
-	json_key(w, names[sec]);
-	json_arr_begin(w);
-	dns_iter_init(&it, m, sec);
-	while (dns_rr_next(&it, &rr, &err) == 1) {
-		if (rr.type == DNS_T_OPT)
-			continue;
-		if (dns_name_to_text(rr.owner, rr.ownerlen, name,
-		    sizeof(name)) == -1)
-			name[0] = '\0';
-		buf_reset(tmp);
-		dns_rdata_to_text(m->buf, m->len, &rr, tmp, &err);
-		json_obj_begin(w);
-		json_kv_str(w, "name", name);
-		json_kv_uint(w, "ttl", rr.ttl);
-		json_kv_str(w, "class", dns_class_to_text(rr.class, ts));
-		json_kv_str(w, "type", dns_type_to_text(rr.type, ts));
-		json_kv_strn(w, "data", tmp->p != NULL ? (const char *)tmp->p :
-		    "", tmp->len);
-		json_obj_end(w);
-	}
-	json_arr_end(w);
-}
-
 /*
  * show_json writes its fixed shape of object straight into the buffer
  * (a batch prints one per name, so this is the hot path); every string
@@ -923,23 +889,25 @@ jb_uint(struct mk_buf *b, unsigned long long v)
 	jb_add(b, d + i, sizeof(d) - i);
 }
 
-/* ,"name":[records of sec] (OPT left out), as json_section. */
+static const char *const sec_names[] = {
+	"question", "answer", "authority", "additional"
+};
+
+/*
+ * [records of sec] (OPT left out): objects of name, ttl, class, type
+ * and data.  Also what --trace --json embeds for its answers.
+ */
 static void
-jb_section(struct mk_buf *b, const struct dns_msg *m, enum dns_section sec,
+jb_records(struct mk_buf *b, const struct dns_msg *m, enum dns_section sec,
     struct mk_buf *tmp)
 {
-	static const char *const names[] = {
-		"question", "answer", "authority", "additional"
-	};
 	struct dns_iter	 it;
 	struct dns_rr	 rr;
 	char		 name[DNS_NAME_TEXTMAX], ts[DNS_TYPE_TEXTMAX];
 	const char	*err;
 	int		 n = 0;
 
-	jb_adds(b, ",\"");
-	jb_adds(b, names[sec]);
-	jb_adds(b, "\":[");
+	jb_addc(b, '[');
 	dns_iter_init(&it, m, sec);
 	while (dns_rr_next(&it, &rr, &err) == 1) {
 		if (rr.type == DNS_T_OPT)
@@ -963,7 +931,18 @@ jb_section(struct mk_buf *b, const struct dns_msg *m, enum dns_section sec,
 	jb_addc(b, ']');
 }
 
-/* ,"edns":{...} or null, as json_edns. */
+/* ,"name":[records of sec]. */
+static void
+jb_section(struct mk_buf *b, const struct dns_msg *m, enum dns_section sec,
+    struct mk_buf *tmp)
+{
+	jb_adds(b, ",\"");
+	jb_adds(b, sec_names[sec]);
+	jb_adds(b, "\":");
+	jb_records(b, m, sec, tmp);
+}
+
+/* ,"edns":{...} or null. */
 static void
 jb_edns(struct mk_buf *b, const struct dns_msg *m, struct mk_buf *tmp)
 {
@@ -1831,6 +1810,7 @@ struct tr {
 	struct json_w		 w;
 	struct jsink		 js;
 	struct mk_buf		 tmp;
+	struct mk_buf		 rec;		/* JSON: records as jb_records */
 };
 
 static void	tr_records(struct mk_buf *, const char *, const uint8_t *,
@@ -1979,13 +1959,15 @@ tr_records_json(struct tr *t, const uint8_t *msg, size_t len,
 	struct dns_msg	 m;
 	const char	*err;
 
+	json_key(&t->w, sec_names[sec]);
 	if (msg == NULL || dns_msg_parse(msg, len, &m, &err) == -1) {
-		json_key(&t->w, "answer");
 		json_arr_begin(&t->w);
 		json_arr_end(&t->w);
 		return;
 	}
-	json_section(&t->w, &m, sec, &t->tmp);
+	buf_reset(&t->rec);
+	jb_records(&t->rec, &m, sec, &t->tmp);
+	json_raw(&t->w, t->rec.p, t->rec.len);
 }
 
 static void
@@ -2238,6 +2220,7 @@ trace(const struct opts *o, const struct res_conf *c,
 	buf_init(&t.out, 0);
 	buf_init(&t.ans, 0);
 	buf_init(&t.tmp, 0);
+	buf_init(&t.rec, 0);
 	if (!o->batch) {
 		const char *name = o->reverse != NULL ? rev : o->name;
 
@@ -2277,6 +2260,7 @@ out:
 	buf_free(&t.out);
 	buf_free(&t.ans);
 	buf_free(&t.tmp);
+	buf_free(&t.rec);
 	iter_free(it);
 	return ret;
 }

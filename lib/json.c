@@ -446,6 +446,15 @@ json_null(struct json_w *w)
 }
 
 int
+json_raw(struct json_w *w, const void *p, size_t n)
+{
+	if (value(w) == -1 || put(w, p, n) == -1)
+		return -1;
+	scalar_done(w);
+	return 0;
+}
+
+int
 json_kv_str(struct json_w *w, const char *key, const char *s)
 {
 	return json_key(w, key) == -1 ? -1 : json_str(w, s);

@@ -88,6 +88,13 @@ int	json_uint(struct json_w *w, unsigned long long v);
 int	json_bool(struct json_w *w, int v);
 int	json_null(struct json_w *w);
 
+/*
+ * A value already written as JSON by the caller (n bytes, not checked):
+ * for a hot path that renders a fixed shape itself and a slower writer
+ * that embeds the same rendering.
+ */
+int	json_raw(struct json_w *w, const void *p, size_t n);
+
 /* json_key() followed by the value. */
 int	json_kv_str(struct json_w *w, const char *key, const char *s);
 int	json_kv_strn(struct json_w *w, const char *key, const void *p,

@@ -775,6 +775,36 @@ test_custom_sink(void)
 	free(big);
 }
 
+/* A pre-rendered value takes its place among members and elements. */
+static void
+test_raw(void)
+{
+	struct json_w	w;
+	struct mk_buf	b;
+
+	buf_init(&b, 0);
+	json_init_buf(&w, &b, 0);
+	json_obj_begin(&w);
+	json_kv_int(&w, "a", 1);
+	json_key(&w, "r");
+	T_EQ_INT(json_raw(&w, "[{\"x\":2}]", 9), 0);
+	json_key(&w, "l");
+	json_arr_begin(&w);
+	json_raw(&w, "3", 1);
+	json_raw(&w, "{}", 2);
+	json_arr_end(&w);
+	json_obj_end(&w);
+	T_EQ_INT(json_end_document(&w), 0);
+	T_EQ_STR(buf_str(&b), "{\"a\":1,\"r\":[{\"x\":2}],\"l\":[3,{}]}\n");
+	buf_free(&b);
+	/* Outside an object it is misuse, as any value after a key is. */
+	buf_init(&b, 0);
+	json_init_buf(&w, &b, 0);
+	json_obj_begin(&w);
+	T_EQ_INT(json_raw(&w, "1", 1), -1);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -795,5 +825,6 @@ main(void)
 	T_RUN(test_file_sink);
 	T_RUN(test_buf_cap);
 	T_RUN(test_custom_sink);
+	T_RUN(test_raw);
 	T_DONE();
 }
