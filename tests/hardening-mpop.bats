@@ -38,16 +38,7 @@ teardown_file() {
 }
 
 setup() {
-	need_servers
-	mkit_isolate
-	T=$BATS_TEST_TMPDIR
-	SRV=$MAILDIR_ROOT/alice/Maildir
-	mkdir -p "$SRV/new" "$SRV/cur" "$SRV/tmp" "$T/src"
-	find "$SRV/new" "$SRV/cur" -type f -delete
-	chown -R "$MAIL_UID:$MAIL_GID" "$MAILDIR_ROOT/alice"
-	export MKIT_PASSWORD=$MAIL_PASS1
-	S=(--server "pop3s://127.0.0.1:$POP3S_PORT" --ca-file "$MAIL_CA_FILE"
-	    --user alice)
+	pop3_alice_setup
 	# Plain POP3 on loopback (dovecot allows the login there): the
 	# commands are readable in an strace of the socket.
 	P=(--server "pop3://127.0.0.1:$POP3_PORT" --tls off --user alice)

@@ -106,3 +106,20 @@ kill_all() {
 		wait "$p" 2>/dev/null || true
 	done
 }
+
+# pop3_alice_setup: for a test of mpop against the harness's dovecot
+# (need_servers first): an isolated home, T, alice's server Maildir SRV
+# emptied, $T/src for the messages to put there, her password in
+# MKIT_PASSWORD and S, the options that reach her mailbox over POP3S.
+pop3_alice_setup() {
+	need_servers
+	mkit_isolate
+	T=$BATS_TEST_TMPDIR
+	SRV=$MAILDIR_ROOT/alice/Maildir
+	mkdir -p "$SRV/new" "$SRV/cur" "$SRV/tmp" "$T/src"
+	find "$SRV/new" "$SRV/cur" -type f -delete
+	chown -R "$MAIL_UID:$MAIL_GID" "$MAILDIR_ROOT/alice"
+	export MKIT_PASSWORD=$MAIL_PASS1
+	S=(--server "pop3s://127.0.0.1:$POP3S_PORT" --ca-file "$MAIL_CA_FILE"
+	    --user alice)
+}
