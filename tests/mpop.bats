@@ -453,6 +453,21 @@ fake_account() {
 	    "$PEER_PORT" >"$MKIT_CONFIG"
 }
 
+@test "mpop: --timeout is per message after the first: a slow but steady server is no failure" {
+	# Each RETR answered after 0.9 s: the three take 2.7 s, more than
+	# --timeout 2, but none takes it alone (each message renews it).
+	peer "$(nouidl_script fetch | awk '{ l[NR] = $0 }
+	    END { for (i = 1; i <= NR; i++) {
+		if (l[i] == "sendline +OK" && l[i + 4] ~ /^sendline body of/)
+			print "stall 0.9"
+		print l[i] } }')"
+	fake_account
+	run --separate-stderr mpop -a fake --timeout 2 --maildir "$T/md"
+	[ "$status" -eq 0 ] || fail_run "exit status"
+	[ "$(ls "$T/md/new" | wc -l)" -eq 3 ] || fail_run "not 3 delivered"
+	[ "$(grep -c '^stall' "$T/peer$NPEER.script")" -eq 3 ] || fail_run "script"
+}
+
 @test "mpop: a server without UIDL: a hash of the header, one warning, --delete" {
 	peer "$(nouidl_script fetch)"
 	fake_account
