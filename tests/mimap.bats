@@ -664,6 +664,30 @@ fetch_peer() {
 	printf '%s\n' recv "sendline M4 OK bye"
 }
 
+@test "mimap: --timeout is per message after the first: a slow but steady server is no failure (fake peer)" {
+	# Each message of the FETCH sent after 0.9 s: the three take 2.7 s,
+	# more than --timeout 2, but none takes it alone.
+	local n msg
+	{
+		fetch_peer "UIDPLUS LITERAL+" <<-EOF
+		$(for n in 1 2 3; do
+			msg=$(printf 'Subject: %s\r\n\r\nbody %s\r\n' "$n" "$n" |
+			    od -An -tx1 | tr -d ' \n')
+			printf 'stall 0.9\nsendline * %s FETCH (UID %s BODY[] {%s}\nsend %s\nsendline )\n' \
+			    "$n" "$n" $((${#msg} / 2)) "$msg"
+		done)
+		sendline M3 OK fetched
+		EOF
+	} >"$T/script"
+	peer "$T/script"
+	run --separate-stderr mimap --server "imap://127.0.0.1:$PORT" \
+	    --tls off --timeout 2 fetch INBOX 1 2 3
+	[ "$status" -eq 0 ] || fail_run "exit status"
+	[ "$(tr -d '\r' <<<"$output" | grep -c '^body [123]$')" -eq 3 ] ||
+	    fail_run "3 messages"
+	wait "$PEER_PID" || true
+}
+
 @test "mimap: fetch --part --decode of a part sent as a quoted string (fake peer)" {
 	# The MIME header is a literal (it holds CR LF), the part quoted,
 	# in either order.
