@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
-# Hardening: mlookup against off-path spoofing (promise 5 of mkit(7) and
-# the DNS part of the fault catalogue).
+# Hardening: mlookup against off-path spoofing and malformed replies
+# (promises 5 and 6 of mkit(7); the DNS part of the fault catalogue).
 #
-# - Over 1,100 queries of one mlookup batch (a new socket for each query,
+# - Over 1,100 queries of one mlookup batch (a fresh source port a query,
 #   mlookup(1)), a UDP server of this file logs each query's ID and
 #   source port and answers it: at least 970 distinct IDs and 950
 #   distinct ports (what a uniform random source gives, birthday
