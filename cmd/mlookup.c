@@ -1222,6 +1222,7 @@ bat_read(struct bat *bt, struct job *j)
 {
 	const struct opts	*o = bt->o;
 	const uint8_t		*line;
+	const char		*tt;
 	struct mk_err		 e;
 	char			 buf[1100], *name, *type, *extra, *sp, *s;
 	char			 ts[DNS_TYPE_TEXTMAX];
@@ -1276,8 +1277,14 @@ bat_read(struct bat *bt, struct job *j)
 	memset(&j->a, 0, sizeof(j->a));
 	j->qtype = t;
 	j->a.qtype = t;
-	snprintf(j->input, sizeof(j->input), "%.1000s %s", name,
-	    dns_type_to_text(t, ts));
+	/* "NAME TYPE", the name cut at 1000 bytes (no printf: per name). */
+	len = MINI(strlen(name), 1000);
+	memcpy(j->input, name, len);
+	j->input[len++] = ' ';
+	tt = dns_type_to_text(t, ts);
+	memcpy(j->input + len, tt, MINI(strlen(tt) + 1,
+	    sizeof(j->input) - len));
+	j->input[sizeof(j->input) - 1] = '\0';
 	for (s = name; *s != '\0' && (unsigned char)*s < 0x80; s++)
 		;
 	if (*s != '\0') {
@@ -1287,8 +1294,11 @@ bat_read(struct bat *bt, struct job *j)
 		}
 		snprintf(j->a.idn, sizeof(j->a.idn), "%.1000s%s", name,
 		    name[strlen(name) - 1] == '.' ? "" : ".");
-	} else
-		snprintf(j->name, sizeof(j->name), "%.1000s", name);
+	} else {
+		len = MINI(strlen(name), 1000);
+		memcpy(j->name, name, len);
+		j->name[len] = '\0';
+	}
 	return 1;
 }
 
@@ -1660,6 +1670,7 @@ static int
 batch(const struct opts *o, const struct res_conf *c,
     const struct res_params *p, char **names, int nnames)
 {
+	static char	 outbuf[BAT_OUTBUF];
 	struct bat	 bt;
 	size_t		 k, par = (size_t)o->parallel;
 	int		 want;
@@ -1683,8 +1694,11 @@ batch(const struct opts *o, const struct res_conf *c,
 	for (k = 0; k < bt.nslot; k++)
 		buf_init(&bt.slot[k].out, 0);
 	lr_init(&bt.lr, STDIN_FILENO, 1024);
-	/* Large writes: nothing was printed yet, so the buffer may change. */
-	(void)setvbuf(stdout, NULL, _IOFBF, BAT_OUTBUF);
+	/*
+	 * Large writes: nothing was printed yet, so the buffer may change.
+	 * glibc ignores the size unless it is given the buffer too.
+	 */
+	(void)setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	bt.tty = isatty(STDERR_FILENO);
 	bt.t0 = res_now_ms();
 	k = 0;

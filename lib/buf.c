@@ -66,7 +66,7 @@ grow(struct mk_buf *b, size_t n)
 }
 
 int
-buf_add(struct mk_buf *b, const void *p, size_t n)
+buf_add_grow(struct mk_buf *b, const void *p, size_t n)
 {
 	if (grow(b, n) == -1)
 		return -1;

@@ -30,7 +30,22 @@ void	 buf_free(struct mk_buf *b);		/* back to empty; keeps max */
 void	 buf_reset(struct mk_buf *b);		/* len = 0, keeps memory */
 
 /* Append; -1 on out of memory or when len would pass max (nothing added). */
-int	 buf_add(struct mk_buf *b, const void *p, size_t n);
+int	 buf_add_grow(struct mk_buf *b, const void *p, size_t n);
+
+/* The common case, room already there, inline; else buf_add_grow(). */
+static inline int
+buf_add(struct mk_buf *b, const void *p, size_t n)
+{
+	if (b->cap - b->len > n && (b->max == 0 || n <= b->max - b->len)) {
+		if (n > 0)
+			__builtin_memcpy(b->p + b->len, p, n);
+		b->len += n;
+		b->p[b->len] = '\0';
+		return 0;
+	}
+	return buf_add_grow(b, p, n);
+}
+
 int	 buf_addc(struct mk_buf *b, int c);
 int	 buf_adds(struct mk_buf *b, const char *s);
 int	 buf_printf(struct mk_buf *b, const char *fmt, ...)

@@ -475,27 +475,39 @@ wr_col(struct wr *w, size_t start, size_t stop)
 static void
 wr_name(struct wr *w, const uint8_t *wire, size_t wlen)
 {
-	size_t	i = 0, j;
+	char	t[4 * DNS_NAME_MAX + 2];	/* every byte as \DDD */
+	size_t	i = 0, j, n = 0;
 	uint8_t	c, l;
 
 	if (wlen == 0 || wire[0] == 0) {
 		wr_c(w, '.');
 		return;
 	}
+	/* Built here and added once: this runs for every owner and target. */
+	if (wlen > DNS_NAME_MAX)
+		wlen = DNS_NAME_MAX;
 	while (i < wlen && (l = wire[i]) != 0) {
 		for (j = i + 1; j <= i + l && j < wlen; j++) {
-			c = wire[j];
-			if (strchr(".\\\"();@$", c) != NULL && c != '\0') {
-				wr_c(w, '\\');
-				wr_c(w, c);
-			} else if (c <= 0x20 || c >= 0x7f)
-				wr_printf(w, "\\%03u", c);
-			else
-				wr_c(w, c);
+			switch (c = wire[j]) {
+			case '.': case '\\': case '"': case '(': case ')':
+			case ';': case '@': case '$':
+				t[n++] = '\\';
+				t[n++] = (char)c;
+				break;
+			default:
+				if (c <= 0x20 || c >= 0x7f) {
+					t[n++] = '\\';
+					t[n++] = (char)('0' + c / 100);
+					t[n++] = (char)('0' + c / 10 % 10);
+					t[n++] = (char)('0' + c % 10);
+				} else
+					t[n++] = (char)c;
+			}
 		}
-		wr_c(w, '.');
+		t[n++] = '.';
 		i += (size_t)l + 1;
 	}
+	wr_add(w, t, n);
 }
 
 /* Hex, uppercase; chunk breaks every 56 digits with a space as dig. */
