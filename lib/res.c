@@ -4,11 +4,13 @@
  */
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/stat.h>
 
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <linux/errqueue.h>
 
 #include <curl/curl.h>
 #include <dlfcn.h>
@@ -81,6 +83,9 @@ static void	server_text(struct res_server *);
 static int	q_srv(const struct res_q *);
 static int	q_random(struct res_q *, void *, size_t);
 static int	q_socket(struct res_q *, const struct res_server *);
+static int	q_from(const struct res_server *,
+		    const struct sockaddr_storage *, socklen_t);
+static int	q_errqueue(struct res_q *, const struct res_server *, int *);
 static int	q_send(struct res_q *, struct mk_err *);
 static int	q_next(struct res_q *, struct mk_err *);
 static int	q_fail(struct res_q *, enum mk_status, struct mk_err *,
@@ -452,17 +457,20 @@ q_random(struct res_q *q, void *out, size_t n)
 }
 
 /*
- * The socket of this try in q->fd, not yet connected.  The UDP socket
- * of the question before (res_q_reset) is dissolved from its peer with
- * connect(AF_UNSPEC), which also gives up its port, so the connect()
- * that follows binds a new random ephemeral port, as a new socket
- * would; anything else is closed and a new socket made.  0, or -1 with
- * errno set.
+ * The socket of this try in q->fd, with no port yet.  The UDP socket of
+ * the question before (res_q_reset) gives up its port with
+ * connect(AF_UNSPEC), so the sendto() that follows binds a new random
+ * ephemeral port, as a new socket would; anything else is closed and a
+ * new socket made.  A UDP socket is never connected (one system call a
+ * query less): q_udp() checks where each datagram came from, and
+ * IP_RECVERR brings the ICMP errors a connected socket would get.  0,
+ * or -1 with errno set.
  */
 static int
 q_socket(struct res_q *q, const struct res_server *s)
 {
 	struct sockaddr	un;
+	int		on = 1;
 
 	if (q->fd != -1 && q->fdreuse && !q->tcp &&
 	    q->fdfamily == s->ss.ss_family) {
@@ -476,7 +484,92 @@ q_socket(struct res_q *q, const struct res_server *s)
 	q->fd = socket(s->ss.ss_family, (q->tcp ? SOCK_STREAM : SOCK_DGRAM) |
 	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	q->fdfamily = s->ss.ss_family;
-	return q->fd == -1 ? -1 : 0;
+	if (q->fd == -1)
+		return -1;
+	if (!q->tcp && (s->ss.ss_family == AF_INET6 ?
+	    setsockopt(q->fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on)) :
+	    setsockopt(q->fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on))) == -1) {
+		q_close(q);
+		return -1;
+	}
+	return 0;
+}
+
+/* Nonzero if a (alen bytes) is s's address and port. */
+static int
+q_from(const struct res_server *s, const struct sockaddr_storage *a,
+    socklen_t alen)
+{
+	const struct sockaddr_in	*x4, *y4;
+	const struct sockaddr_in6	*x6, *y6;
+
+	if (a->ss_family != s->ss.ss_family)
+		return 0;
+	if (a->ss_family == AF_INET) {
+		if (alen < (socklen_t)sizeof(*x4))
+			return 0;
+		x4 = (const struct sockaddr_in *)a;
+		y4 = (const struct sockaddr_in *)&s->ss;
+		return x4->sin_port == y4->sin_port &&
+		    x4->sin_addr.s_addr == y4->sin_addr.s_addr;
+	}
+	if (a->ss_family == AF_INET6) {
+		if (alen < (socklen_t)sizeof(*x6))
+			return 0;
+		x6 = (const struct sockaddr_in6 *)a;
+		y6 = (const struct sockaddr_in6 *)&s->ss;
+		return x6->sin6_port == y6->sin6_port &&
+		    memcmp(&x6->sin6_addr, &y6->sin6_addr,
+		    sizeof(x6->sin6_addr)) == 0;
+	}
+	return 0;
+}
+
+/*
+ * Empty the error queue of q's UDP socket (IP_RECVERR).  1 if one of
+ * the errors is about a datagram to s (*err its errno), 0 if the queue
+ * was empty, -1 if it held only errors about other destinations.
+ */
+static int
+q_errqueue(struct res_q *q, const struct res_server *s, int *err)
+{
+	struct sockaddr_storage	 to;
+	struct sock_extended_err *ee;
+	struct cmsghdr		*c;
+	struct msghdr		 mh;
+	uint8_t			 cbuf[512], data[64];
+	struct iovec		 iov;
+	int			 rc = 0;
+
+	for (;;) {
+		memset(&mh, 0, sizeof(mh));
+		memset(&to, 0, sizeof(to));
+		iov.iov_base = data;
+		iov.iov_len = sizeof(data);
+		mh.msg_name = &to;
+		mh.msg_namelen = sizeof(to);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		if (recvmsg(q->fd, &mh, MSG_ERRQUEUE) == -1)
+			return rc;
+		if (rc == 0)
+			rc = -1;
+		if (!q_from(s, &to, mh.msg_namelen))
+			continue;
+		for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c))
+			if ((c->cmsg_level == IPPROTO_IP &&
+			    c->cmsg_type == IP_RECVERR) ||
+			    (c->cmsg_level == IPPROTO_IPV6 &&
+			    c->cmsg_type == IPV6_RECVERR)) {
+				ee = (struct sock_extended_err *)CMSG_DATA(c);
+				if (ee->ee_errno != 0) {
+					*err = (int)ee->ee_errno;
+					rc = 1;
+				}
+			}
+	}
 }
 
 int
@@ -564,7 +657,7 @@ q_send(struct res_q *q, struct mk_err *e)
 	const struct res_server	*s = &q->p.servers[q_srv(q)];
 	struct dns_qopts	 o;
 	uint16_t		 id;
-	ssize_t			 n;
+	int			 err;
 
 	if (q_random(q, &id, sizeof(id)) == -1)
 		return q_fail(q, MK_ESOFTWARE, e, "getrandom: %s",
@@ -593,23 +686,41 @@ q_send(struct res_q *q, struct mk_err *e)
 	q->blen = 0;
 	q->woff = 0;
 	q->deadline = res_now_ms() + q->p.timeout_ms;
+	if (!q->tcp) {
+		if (sendto(q->fd, q->query + 2, q->qlen, 0,
+		    (const struct sockaddr *)&s->ss, s->sslen) ==
+		    (ssize_t)q->qlen)
+			goto sent;
+		/*
+		 * An ICMP error left over from the socket's last question
+		 * fails the send: empty the queue and send again, unless
+		 * the error is about this server.
+		 */
+		if (errno == EAGAIN)
+			goto unreachable;
+		if (q_errqueue(q, s, &err) == 1) {
+			errno = err;
+			goto unreachable;
+		}
+		if (sendto(q->fd, q->query + 2, q->qlen, 0,
+		    (const struct sockaddr *)&s->ss, s->sslen) !=
+		    (ssize_t)q->qlen)
+			goto unreachable;
+sent:
+		q->state = QS_UDP;
+		q->events = POLLIN;
+		return RES_Q_WAIT;
+	}
 	if (connect(q->fd, (const struct sockaddr *)&s->ss, s->sslen) == -1) {
-		if (q->tcp && errno == EINPROGRESS) {
+		if (errno == EINPROGRESS) {
 			q->state = QS_CONNECT;
 			q->events = POLLOUT;
 			return RES_Q_WAIT;
 		}
 		goto unreachable;
 	}
-	if (q->tcp) {
-		q->state = QS_WRITE;
-		q->events = POLLOUT;
-		return RES_Q_WAIT;
-	}
-	if ((n = send(q->fd, q->query + 2, q->qlen, 0)) != (ssize_t)q->qlen)
-		goto unreachable;
-	q->state = QS_UDP;
-	q->events = POLLIN;
+	q->state = QS_WRITE;
+	q->events = POLLOUT;
 	return RES_Q_WAIT;
 unreachable:
 	q->st.unreachable++;
@@ -724,36 +835,52 @@ q_reply(struct res_q *q, const uint8_t *r, size_t n, struct mk_err *e)
 	return RES_Q_DONE;
 }
 
-/* Read every datagram waiting on the UDP socket. */
+/*
+ * Read every datagram waiting on the UDP socket; one from anywhere but
+ * the server (address and port) is dropped unread, as a connected
+ * socket would.  An ICMP error about the server ends this try.
+ */
 static int
 q_udp(struct res_q *q, short revents, struct mk_err *e)
 {
 	const struct res_server	*s = &q->p.servers[q_srv(q)];
+	struct sockaddr_storage	 from;
+	socklen_t		 flen;
 	size_t			 cap;
 	ssize_t			 n;
-	int			 rc;
+	int			 rc, err = 0;
 
-	(void)revents;
+	if ((revents & POLLERR) && q_errqueue(q, s, &err) == 1)
+		goto unreachable;
 	/* Take what comes: a server may send more than it was offered. */
 	cap = RES_RMAX;
 	for (;;) {
-		n = recv(q->fd, q->buf, cap, 0);
+		flen = sizeof(from);
+		n = recvfrom(q->fd, q->buf, cap, 0, (struct sockaddr *)&from,
+		    &flen);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return RES_Q_WAIT;
 		if (n == -1) {
 			/* ICMP port unreachable shows up as ECONNREFUSED. */
-			q->st.unreachable++;
-			q->dead[q_srv(q)] = 1;
-			snprintf(q->whymsg, sizeof(q->whymsg), "%s: %s",
-			    s->text, strerror(errno));
-			return q_next(q, e);
+			err = errno;
+			if (q_errqueue(q, s, &err) == -1)
+				continue;	/* about someone else */
+			goto unreachable;
 		}
+		if (!q_from(s, &from, flen))
+			continue;
 		if ((rc = q_reply(q, q->buf, (size_t)n, e)) != RES_Q_WAIT ||
 		    q->state != QS_UDP)
 			return rc;
 	}
+unreachable:
+	q->st.unreachable++;
+	q->dead[q_srv(q)] = 1;
+	snprintf(q->whymsg, sizeof(q->whymsg), "%s: %s", s->text,
+	    strerror(err));
+	return q_next(q, e);
 }
 
 /* Connect, write the framed query, read the framed reply. */
