@@ -6,6 +6,7 @@
  * lib/dns (presentation form, dissection) in one of four forms: dig-like
  * text, --short, --json, --dissect.
  */
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
@@ -16,11 +17,15 @@
 #include <limits.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -1148,9 +1153,19 @@ show_dissect(const struct res_result *r, const struct dns_msg *m,
  * job.  Up to --parallel jobs have a query in flight, all driven by one
  * poll() loop over their res_q state machines.  Jobs live in a fixed
  * table of slots; in input order (the default) a finished job waits in
- * its slot until every earlier one is printed, so the table is a window
+ * its slot until every earlier one is done, so the table is a window
  * over the input and memory stays bounded however long the input is.
  * Input is read only while a slot is free.
+ *
+ * Two threads share the work.  The network thread (batch() and bat_*)
+ * reads the input and runs the queries; each finished job, with a copy
+ * of its reply, goes in input order (in completion order with
+ * --unordered) onto the hand-off ring.  The output thread (out_*)
+ * formats the reply, writes it, counts it and gives the slot back.
+ * Formatting is a third of the work per name, and on the other core it
+ * runs beside the sockets.  Fields of a job are the network thread's
+ * until the job is on the ring, then the output thread's until live is
+ * cleared.
  */
 struct job {
 	struct ask	 a;		/* the name being asked now */
@@ -1160,16 +1175,22 @@ struct job {
 	int		 sstate;	/* res_search_next state */
 	struct res_q	*q;		/* from bt->qfree while busy */
 	int		 busy;		/* q is in flight */
-	int		 live;		/* the slot is taken */
-	int		 done;		/* out and status are final */
+	size_t		 flyix;		/* where in bt->fly, while busy */
+	atomic_int	 live;		/* taken; cleared by the output side */
+	int		 done;		/* the result is final */
+	int		 replied;	/* r (reply in .reply) is the result */
 	int		 status;	/* exit status of this name */
 	int		 timedout;
 	char		*err;		/* owned; the stderr line, or NULL */
+	struct res_result r;		/* the reply, its bytes in reply */
+	struct mk_buf	 reply;
 	struct mk_buf	 out;		/* what goes to stdout */
 };
 
 #define BAT_OUTBUF	(64 * 1024)	/* stdout buffer, bytes */
 #define BAT_FLUSHMS	100		/* longest a result waits in it */
+#define BAT_KICK	32		/* jobs on the ring worth a wake-up */
+#define BAT_KICKMS	5		/* longest they wait unseen */
 
 struct bat {
 	const struct opts	*o;
@@ -1177,23 +1198,46 @@ struct bat {
 	const struct res_params	*p;
 	struct job		*slot;		/* owned, nslot of them */
 	size_t			 nslot;
-	size_t			*fifo;		/* ordered: slots, input order */
+	int			 ret;		/* input errors */
+	int			 tty;		/* progress line on stderr */
+	/* Written by both threads: a cache line of its own. */
+	alignas(64) atomic_size_t live;	/* slots taken */
+
+	/* The network thread's. */
+	alignas(64) size_t	*fifo;		/* ordered: slots, input order */
 	size_t			 fhead, flen;
-	size_t			 inflight, live;
+	size_t			*fly;		/* owned: busy slots, inflight */
+	size_t			 inflight;
 	struct res_q		**qfree;	/* owned: idle queries, reused */
 	size_t			 nqfree;
-	struct pollfd		*pfd;		/* owned, parallel + 1 */
+	struct pollfd		*pfd;		/* owned, parallel + 2 */
 	size_t			*pslot;		/* slot of each pfd */
 	struct mk_lr		 lr;
 	int			 eof;
 	char			**names;	/* name operands, or NULL */
 	int			 nnames, iname;
-	int			 ret;
-	unsigned long long	 nin, ndone, nfail, ntimeout, nprinted;
+	unsigned long long	 nin;
+
+	/* The hand-off, under mu. */
+	alignas(64) int		 threaded;	/* else out_job() is called */
+	pthread_t		 th;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	size_t			*ring;		/* owned: slots, nslot */
+	size_t			 rhead, rlen;
+	int			 owait;		/* the output thread sleeps */
+	int			 idle;		/* no query in flight */
+	int			 closing;	/* no more jobs will come */
+	int64_t			 tkick;		/* ms, last wake-up */
+	int			 evfd;		/* eventfd: a slot came back */
+	alignas(64) atomic_int	 slotwait;	/* the network side waits */
+
+	/* The output thread's. */
+	alignas(64) int		 oret;
+	unsigned long long	 ndone, nfail, ntimeout, nprinted;
 	int64_t			 t0, tprog;	/* ms */
 	int64_t			 tflush;	/* ms, stdout last flushed */
 	int			 unflushed;	/* stdout holds results */
-	int			 tty;		/* progress line on stderr */
 	int			 progshown;
 };
 
@@ -1205,13 +1249,15 @@ static void	bat_finish(struct bat *, struct job *, const struct mk_err *);
 static void	bat_release(struct bat *, struct job *);
 static void	bat_step(struct bat *, struct job *, short);
 static void	bat_emit(struct bat *, struct job *);
-static void	bat_flush(struct bat *);
-static void	bat_sync(struct bat *);
-static void	bat_progress(struct bat *, int);
-static void	bat_wait(struct bat *, int);
+static int	bat_kick(struct bat *, int);
+static void	bat_wait(struct bat *, int, int);
 static void	job_error(struct bat *, struct job *, int, const char *,
 		    const char *);
 static void	job_note(struct job *, const char *);
+static void	*out_main(void *);
+static void	out_job(struct bat *, struct job *);
+static void	out_sync(struct bat *);
+static void	out_progress(struct bat *, int);
 
 /*
  * The next job from the operands or stdin into j: 1, 0 at the end of
@@ -1367,6 +1413,7 @@ bat_start(struct bat *bt, size_t k)
 	int		 rc;
 
 	j->done = 0;
+	j->replied = 0;
 	j->status = 0;
 	j->timedout = 0;
 	j->sstate = 0;
@@ -1377,8 +1424,8 @@ bat_start(struct bat *bt, size_t k)
 		return;
 	}
 	bt->nin++;
-	j->live = 1;
-	bt->live++;
+	atomic_store(&j->live, 1);
+	atomic_fetch_add(&bt->live, 1);
 	if (!bt->o->unordered)
 		bt->fifo[(bt->fhead + bt->flen++) % bt->nslot] = k;
 	if (j->err == NULL)
@@ -1431,14 +1478,16 @@ bat_query(struct bat *bt, struct job *j)
 			mk_fail(&e);
 	}
 	j->busy = 1;
-	bt->inflight++;
+	j->flyix = bt->inflight;
+	bt->fly[bt->inflight++] = (size_t)(j - bt->slot);
 	if (res_q_start(j->q, &e) == RES_Q_FAIL)
 		bat_finish(bt, j, &e);
 }
 
 /*
  * j's query ended: a reply (e NULL) or a failure.  NXDOMAIN moves on to
- * the next name of the search list; anything else is j's result.
+ * the next name of the search list; anything else is j's result, and
+ * the reply is copied for the output side (q is reused at once).
  */
 static void
 bat_finish(struct bat *bt, struct job *j, const struct mk_err *e)
@@ -1446,27 +1495,28 @@ bat_finish(struct bat *bt, struct job *j, const struct mk_err *e)
 	struct res_result	 r;
 	struct dns_msg		 m;
 	const char		*err;
-	char			 rc[DNS_TYPE_TEXTMAX];
-	int			 more;
 
 	res_q_result(j->q, &r);
-	if (e == NULL && dns_msg_parse(r.reply, r.len, &m, &err) == 0) {
-		more = m.rcode == DNS_R_NXDOMAIN && j->name[0] != '\0' &&
+	if (e == NULL) {
+		/* q_reply() parsed it; the whole parse only when it counts. */
+		if ((r.reply[3] & 0x0f) == DNS_R_NXDOMAIN &&
+		    j->name[0] != '\0' &&
 		    j->name[strlen(j->name) - 1] != '.' &&
-		    j->sstate <= bt->c->nsearch;
-		if (more) {
+		    j->sstate <= bt->c->nsearch &&
+		    dns_msg_parse(r.reply, r.len, &m, &err) == 0 &&
+		    m.rcode == DNS_R_NXDOMAIN) {
 			bat_release(bt, j);
 			bat_query(bt, j);
 			return;
 		}
-		j->status = show(bt->o, &j->a, &r, &m, j->input, &j->out);
-		/* --short shows no such name: say why on stderr. */
-		if (j->status != 0 && bt->o->form == F_SHORT)
-			job_note(j, m.rcode == DNS_R_NOERROR ?
-			    "no records (NODATA)" :
-			    dns_rcode_to_text(m.rcode, rc));
+		buf_reset(&j->reply);
+		if (buf_add(&j->reply, r.reply, r.len) == -1)
+			mk_die(EX_SOFTWARE, "out of memory");
+		j->r = r;
+		j->r.reply = j->reply.p;
+		j->replied = 1;
 		j->done = 1;
-	} else if (e != NULL) {
+	} else {
 		j->timedout = e->st == MK_ETEMP;
 		job_error(bt, j, mk_exitcode(e->st), e->st == MK_ETEMP ?
 		    "TIMEOUT" : e->st == MK_EUNAVAIL ? "SERVFAIL" : "ERROR",
@@ -1475,14 +1525,19 @@ bat_finish(struct bat *bt, struct job *j, const struct mk_err *e)
 	bat_release(bt, j);
 	bat_emit(bt, j);
 }
+
 /* j's query is over: keep it for the next name. */
 static void
 bat_release(struct bat *bt, struct job *j)
 {
+	size_t	last;
+
 	bt->qfree[bt->nqfree++] = j->q;
 	j->q = NULL;
 	j->busy = 0;
-	bt->inflight--;
+	last = bt->fly[--bt->inflight];
+	bt->fly[j->flyix] = last;
+	bt->slot[last].flyix = j->flyix;
 }
 
 /* poll() said revents for j's socket, or its deadline passed (0). */
@@ -1499,65 +1554,259 @@ bat_step(struct bat *bt, struct job *j, short revents)
 		bat_finish(bt, j, &e);
 }
 
-/* j is done: count it; print it now, or when its turn comes. */
+/*
+ * j is done: hand it over now (--unordered), or hand over the done jobs
+ * at the head of the input-order queue.
+ */
 static void
 bat_emit(struct bat *bt, struct job *j)
 {
+	size_t	k;
+
+	pthread_mutex_lock(&bt->mu);
+	if (bt->o->unordered)
+		bt->ring[(bt->rhead + bt->rlen++) % bt->nslot] =
+		    (size_t)(j - bt->slot);
+	while (bt->flen > 0 && bt->slot[k = bt->fifo[bt->fhead]].done) {
+		bt->fhead = (bt->fhead + 1) % bt->nslot;
+		bt->flen--;
+		bt->ring[(bt->rhead + bt->rlen++) % bt->nslot] = k;
+	}
+	bt->idle = bt->inflight == 0;
+	pthread_mutex_unlock(&bt->mu);
+	bat_kick(bt, bt->idle);
+}
+
+/*
+ * Wake the output thread if it sleeps and jobs wait for it: at once
+ * when now is set (the network side is idle) or BAT_KICK jobs wait,
+ * else at most every BAT_KICKMS, so that one wake-up serves many jobs.
+ * Returns 1 if jobs wait unseen: the caller comes back within
+ * BAT_KICKMS.
+ */
+static int
+bat_kick(struct bat *bt, int now)
+{
+	int64_t	t = res_now_ms();
+	int	unseen = 0;
+
+	pthread_mutex_lock(&bt->mu);
+	if (bt->owait && (bt->closing || bt->rlen > 0)) {
+		if (now || bt->closing || bt->rlen >= BAT_KICK ||
+		    t - bt->tkick >= BAT_KICKMS) {
+			pthread_cond_signal(&bt->cv);
+			bt->tkick = t;
+		} else
+			unseen = 1;
+	}
+	pthread_mutex_unlock(&bt->mu);
+	return unseen;
+}
+
+/*
+ * Wait for the sockets of the jobs in flight, stdin (want_input: a
+ * slot is free and a line is not ready) and, when every slot is taken
+ * (full), for the output thread to give one back; then step each job
+ * that is ready or past its deadline.
+ */
+static void
+bat_wait(struct bat *bt, int want_input, int full)
+{
+	struct job	*j;
+	int64_t		 deadline, dl = INT64_MAX, now;
+	size_t		 i, n = 0, k;
+	uint64_t	 v;
+	short		 ev;
+	int		 fd, rc, wait;
+
+	for (i = 0; i < bt->inflight; i++) {
+		k = bt->fly[i];
+		j = &bt->slot[k];
+		res_q_want(j->q, &fd, &ev, &deadline);
+		bt->pfd[n].fd = fd;
+		bt->pfd[n].events = ev;
+		bt->pfd[n].revents = 0;
+		bt->pslot[n++] = k;
+		dl = deadline < dl ? deadline : dl;
+	}
+	if (want_input) {
+		bt->pfd[n].fd = bt->lr.fd;
+		bt->pfd[n].events = POLLIN;
+		bt->pfd[n].revents = 0;
+		bt->pslot[n++] = SIZE_MAX;
+	}
+	/*
+	 * Say we wait for a slot, then look again: either the output side
+	 * sees the flag, or this sees its slot (both sequentially
+	 * consistent), so the eventfd wake-up cannot be missed.
+	 */
+	if (full) {
+		atomic_store(&bt->slotwait, 1);
+		bt->pfd[n].fd = bt->evfd;
+		bt->pfd[n].events = POLLIN;
+		bt->pfd[n].revents = 0;
+		bt->pslot[n++] = SIZE_MAX - 1;
+	}
+	now = res_now_ms();
+	wait = dl == INT64_MAX ? -1 : dl <= now ? 0 : (int)MINI(dl - now,
+	    INT_MAX);
+	if (full && atomic_load(&bt->live) < bt->nslot)
+		wait = 0;
+	if (wait != 0 && bat_kick(bt, 0))
+		wait = wait == -1 || wait > BAT_KICKMS ? BAT_KICKMS : wait;
+	rc = poll(bt->pfd, n, wait);
+	if (rc == -1 && errno != EINTR)
+		mk_die(EX_SOFTWARE, "poll:");
+	now = res_now_ms();
+	for (i = 0; i < n; i++) {
+		if (bt->pslot[i] == SIZE_MAX - 1) {
+			/* Nonblocking; nothing to read is no harm. */
+			if (rc > 0 && bt->pfd[i].revents != 0 &&
+			    read(bt->evfd, &v, sizeof(v)) == -1)
+				v = 0;
+			continue;
+		}
+		if (bt->pslot[i] == SIZE_MAX)
+			continue;
+		j = &bt->slot[bt->pslot[i]];
+		if (!j->busy)
+			continue;
+		if (rc > 0 && bt->pfd[i].revents != 0)
+			bat_step(bt, j, bt->pfd[i].revents);
+		else {
+			res_q_want(j->q, &fd, &ev, &deadline);
+			if (deadline <= now)
+				bat_step(bt, j, 0);
+		}
+	}
+}
+
+/*
+ * The output thread: take the jobs on the ring, a batch at a time,
+ * and print them; sleep while there are none, waking to flush stdout
+ * BAT_FLUSHMS after a result or to redraw the progress line.
+ */
+static void *
+out_main(void *arg)
+{
+	struct bat	*bt = arg;
+	struct timespec	 ts;
+	size_t		 take[64], i, n;
+	int64_t		 now, until;
+
+	pthread_mutex_lock(&bt->mu);
+	for (;;) {
+		if (bt->rlen == 0 && bt->closing)
+			break;
+		if (bt->rlen == 0) {
+			/* Results reach a pipe as they complete. */
+			if (bt->unflushed && (bt->idle || bt->tty)) {
+				pthread_mutex_unlock(&bt->mu);
+				out_sync(bt);
+				pthread_mutex_lock(&bt->mu);
+				continue;
+			}
+			bt->owait = 1;
+			if (!bt->unflushed && !bt->tty)
+				pthread_cond_wait(&bt->cv, &bt->mu);
+			else {
+				now = res_now_ms();
+				until = bt->unflushed ? bt->tflush +
+				    BAT_FLUSHMS : now + 200;
+				if (bt->tty && until > bt->tprog + 200)
+					until = bt->tprog + 200;
+				clock_gettime(CLOCK_MONOTONIC, &ts);
+				ts.tv_sec += (until - now) / 1000;
+				ts.tv_nsec += (until - now) % 1000 * 1000000;
+				if (ts.tv_nsec >= 1000000000) {
+					ts.tv_sec++;
+					ts.tv_nsec -= 1000000000;
+				}
+				if (until > now)
+					(void)pthread_cond_timedwait(&bt->cv,
+					    &bt->mu, &ts);
+			}
+			bt->owait = 0;
+			if (bt->rlen == 0) {
+				pthread_mutex_unlock(&bt->mu);
+				if (bt->unflushed && res_now_ms() -
+				    bt->tflush >= BAT_FLUSHMS)
+					out_sync(bt);
+				out_progress(bt, 0);
+				pthread_mutex_lock(&bt->mu);
+			}
+			continue;
+		}
+		n = MINI(bt->rlen, MK_NELEM(take));
+		for (i = 0; i < n; i++)
+			take[i] = bt->ring[(bt->rhead + i) % bt->nslot];
+		bt->rhead = (bt->rhead + n) % bt->nslot;
+		bt->rlen -= n;
+		pthread_mutex_unlock(&bt->mu);
+		for (i = 0; i < n; i++)
+			out_job(bt, &bt->slot[take[i]]);
+		if (bt->unflushed && res_now_ms() - bt->tflush >= BAT_FLUSHMS)
+			out_sync(bt);
+		out_progress(bt, 0);
+		pthread_mutex_lock(&bt->mu);
+	}
+	pthread_mutex_unlock(&bt->mu);
+	return NULL;
+}
+
+/*
+ * Format j's reply (if the network side left one), count j, print it
+ * (its stderr line first) and give its slot back.
+ */
+static void
+out_job(struct bat *bt, struct job *j)
+{
+	struct dns_msg	 m;
+	const char	*err;
+	char		 rc[DNS_TYPE_TEXTMAX];
+	uint64_t	 one = 1;
+
+	if (j->replied) {
+		if (dns_msg_parse(j->r.reply, j->r.len, &m, &err) == 0) {
+			j->status = show(bt->o, &j->a, &j->r, &m, j->input,
+			    &j->out);
+			/* --short shows no such name: say why on stderr. */
+			if (j->status != 0 && bt->o->form == F_SHORT)
+				job_note(j, m.rcode == DNS_R_NOERROR ?
+				    "no records (NODATA)" :
+				    dns_rcode_to_text(m.rcode, rc));
+		} else
+			job_error(bt, j, EX_PROTOCOL, "ERROR", err);
+	}
 	bt->ndone++;
 	if (j->status != 0)
 		bt->nfail++;
 	if (j->timedout)
 		bt->ntimeout++;
-	bt->ret = MAXI(bt->ret, j->status);
-	if (bt->o->unordered) {
-		bt->fifo[0] = (size_t)(j - bt->slot);
-		bt->fhead = 0;
-		bt->flen = 1;
+	bt->oret = MAXI(bt->oret, j->status);
+	if (j->err != NULL) {
+		out_progress(bt, -1);
+		fflush(stdout);
+		mk_warn("%s", j->err);
+		free(j->err);
+		j->err = NULL;
 	}
-	bat_flush(bt);
-}
-
-/*
- * Print the done jobs at the head of the queue (all of them, in
- * completion order, with --unordered) and free their slots.
- */
-static void
-bat_flush(struct bat *bt)
-{
-	struct job	*j;
-
-	while (bt->flen > 0) {
-		j = &bt->slot[bt->fifo[bt->fhead]];
-		if (!j->done)
-			break;
-		bt->fhead = (bt->fhead + 1) % bt->nslot;
-		bt->flen--;
-		if (j->err != NULL) {
-			bat_progress(bt, -1);
-			fflush(stdout);
-			mk_warn("%s", j->err);
-			free(j->err);
-			j->err = NULL;
-		}
-		if (bt->o->form == F_TEXT && j->out.len > 0 &&
-		    bt->nprinted++ > 0)
-			fputc('\n', stdout);
-		out_buf(&j->out);
-		buf_reset(&j->out);
-		bt->unflushed = 1;
-		j->live = 0;
-		bt->live--;
-	}
-	if (bt->o->unordered)
-		bt->flen = 0;
-	/* Results reach a pipe as they complete, not at exit. */
-	if (bt->inflight == 0 || bt->tty)
-		bat_sync(bt);
+	if (bt->o->form == F_TEXT && j->out.len > 0 && bt->nprinted++ > 0)
+		fputc('\n', stdout);
+	out_buf(&j->out);
+	buf_reset(&j->out);
+	bt->unflushed = 1;
+	atomic_store(&j->live, 0);
+	atomic_fetch_sub(&bt->live, 1);
+	/* An eventfd write fails only when it is full: awake anyway. */
+	if (bt->threaded && atomic_exchange(&bt->slotwait, 0) &&
+	    write(bt->evfd, &one, sizeof(one)) == -1)
+		one = 0;
 }
 
 /* Flush stdout (exit 74 on a write error). */
 static void
-bat_sync(struct bat *bt)
+out_sync(struct bat *bt)
 {
 	check_stdout();
 	bt->unflushed = 0;
@@ -1569,7 +1818,7 @@ bat_sync(struct bat *bt)
  * five times a second, or now (force 1), or erased (force -1).
  */
 static void
-bat_progress(struct bat *bt, int force)
+out_progress(struct bat *bt, int force)
 {
 	int64_t	now;
 	double	secs;
@@ -1594,75 +1843,6 @@ bat_progress(struct bat *bt, int force)
 }
 
 /*
- * Wait for the sockets of the jobs in flight (and stdin while a slot
- * is free and a line is not ready), then step each one that is ready
- * or past its deadline.
- */
-static void
-bat_wait(struct bat *bt, int want_input)
-{
-	struct job	*j;
-	int64_t		 deadline, dl = INT64_MAX, now;
-	size_t		 i, n = 0, k;
-	short		 ev;
-	int		 fd, rc, wait;
-
-	for (k = 0; k < bt->nslot; k++) {
-		j = &bt->slot[k];
-		if (!j->busy)
-			continue;
-		res_q_want(j->q, &fd, &ev, &deadline);
-		bt->pfd[n].fd = fd;
-		bt->pfd[n].events = ev;
-		bt->pfd[n].revents = 0;
-		bt->pslot[n++] = k;
-		dl = deadline < dl ? deadline : dl;
-	}
-	if (want_input) {
-		bt->pfd[n].fd = bt->lr.fd;
-		bt->pfd[n].events = POLLIN;
-		bt->pfd[n].revents = 0;
-		bt->pslot[n++] = SIZE_MAX;
-	}
-	now = res_now_ms();
-	wait = dl == INT64_MAX ? -1 : dl <= now ? 0 : (int)MINI(dl - now,
-	    INT_MAX);
-	if (bt->tty)
-		wait = wait == -1 || wait > 200 ? 200 : wait;
-	/*
-	 * Results wait in the stdout buffer for a large write, but not
-	 * for long: before sleeping, flush them if they have waited
-	 * BAT_FLUSHMS, else wake up by then.
-	 */
-	if (bt->unflushed && wait != 0) {
-		if (now - bt->tflush >= BAT_FLUSHMS) {
-			bat_sync(bt);
-			now = bt->tflush;
-		} else if (wait == -1 || wait > BAT_FLUSHMS - (now -
-		    bt->tflush))
-			wait = (int)(BAT_FLUSHMS - (now - bt->tflush));
-	}
-	rc = poll(bt->pfd, n, wait);
-	if (rc == -1 && errno != EINTR)
-		mk_die(EX_SOFTWARE, "poll:");
-	now = res_now_ms();
-	for (i = 0; i < n; i++) {
-		if (bt->pslot[i] == SIZE_MAX)
-			continue;
-		j = &bt->slot[bt->pslot[i]];
-		if (!j->busy)
-			continue;
-		if (rc > 0 && bt->pfd[i].revents != 0)
-			bat_step(bt, j, bt->pfd[i].revents);
-		else {
-			res_q_want(j->q, &fd, &ev, &deadline);
-			if (deadline <= now)
-				bat_step(bt, j, 0);
-		}
-	}
-}
-
-/*
  * Resolve every name of the batch.  The exit status is the largest of
  * any name: 0 all answered, 1 some not found, 75 some timed out, ...
  */
@@ -1670,10 +1850,11 @@ static int
 batch(const struct opts *o, const struct res_conf *c,
     const struct res_params *p, char **names, int nnames)
 {
-	static char	 outbuf[BAT_OUTBUF];
-	struct bat	 bt;
-	size_t		 k, par = (size_t)o->parallel;
-	int		 want;
+	static char		 outbuf[BAT_OUTBUF];
+	struct bat		 bt;
+	pthread_condattr_t	 ca;
+	size_t			 k, par = (size_t)o->parallel;
+	int			 want, full, rc;
 
 	memset(&bt, 0, sizeof(bt));
 	bt.o = o;
@@ -1685,14 +1866,19 @@ batch(const struct opts *o, const struct res_conf *c,
 	bt.nslot = o->unordered ? par : par * 8;
 	bt.slot = calloc(bt.nslot, sizeof(*bt.slot));
 	bt.fifo = calloc(bt.nslot, sizeof(*bt.fifo));
-	bt.pfd = calloc(par + 1, sizeof(*bt.pfd));
-	bt.pslot = calloc(par + 1, sizeof(*bt.pslot));
+	bt.ring = calloc(bt.nslot, sizeof(*bt.ring));
+	bt.pfd = calloc(par + 2, sizeof(*bt.pfd));
+	bt.pslot = calloc(par + 2, sizeof(*bt.pslot));
 	bt.qfree = calloc(par, sizeof(*bt.qfree));
-	if (bt.slot == NULL || bt.fifo == NULL || bt.pfd == NULL ||
-	    bt.pslot == NULL || bt.qfree == NULL)
+	bt.fly = calloc(par, sizeof(*bt.fly));
+	if (bt.fly == NULL || bt.slot == NULL || bt.fifo == NULL ||
+	    bt.ring == NULL ||
+	    bt.pfd == NULL || bt.pslot == NULL || bt.qfree == NULL)
 		mk_die(EX_SOFTWARE, "out of memory");
-	for (k = 0; k < bt.nslot; k++)
+	for (k = 0; k < bt.nslot; k++) {
 		buf_init(&bt.slot[k].out, 0);
+		buf_init(&bt.slot[k].reply, 0);
+	}
 	lr_init(&bt.lr, STDIN_FILENO, 1024);
 	/*
 	 * Large writes: nothing was printed yet, so the buffer may change.
@@ -1701,36 +1887,66 @@ batch(const struct opts *o, const struct res_conf *c,
 	(void)setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	bt.tty = isatty(STDERR_FILENO);
 	bt.t0 = res_now_ms();
+	bt.idle = 1;
+	if ((bt.evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
+		mk_die(EX_OSERR, "eventfd:");
+	if (pthread_mutex_init(&bt.mu, NULL) != 0 ||
+	    pthread_condattr_init(&ca) != 0 ||
+	    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
+	    pthread_cond_init(&bt.cv, &ca) != 0)
+		mk_die(EX_OSERR, "cannot set up the output thread");
+	pthread_condattr_destroy(&ca);
+	if ((rc = pthread_create(&bt.th, NULL, out_main, &bt)) != 0)
+		mk_die(EX_OSERR, "cannot start the output thread: %s",
+		    strerror(rc));
+	bt.threaded = 1;
 	k = 0;
 	for (;;) {
 		/* Fill free slots while queries may go out. */
-		while (!bt.eof && bt.inflight < par && bt.live < bt.nslot &&
+		while (!bt.eof && bt.inflight < par &&
+		    atomic_load(&bt.live) < bt.nslot &&
 		    (bt.inflight == 0 || bat_input_ready(&bt))) {
-			while (bt.slot[k].live)
+			while (atomic_load(&bt.slot[k].live))
 				k = (k + 1) % bt.nslot;
 			bat_start(&bt, k);
 		}
-		if (bt.eof && bt.live == 0)
+		/* Done when every job is answered and handed over. */
+		if (bt.eof && bt.inflight == 0 && bt.flen == 0)
 			break;
-		want = !bt.eof && bt.inflight < par && bt.live < bt.nslot &&
+		full = !bt.eof && atomic_load(&bt.live) >= bt.nslot;
+		want = !bt.eof && bt.inflight < par && !full &&
 		    bt.names == NULL;
-		bat_wait(&bt, want);
-		bat_progress(&bt, 0);
+		bat_wait(&bt, want, full);
 	}
-	bat_progress(&bt, -1);
-	for (k = 0; k < bt.nslot; k++)
+	pthread_mutex_lock(&bt.mu);
+	bt.closing = 1;
+	bt.idle = 1;
+	pthread_cond_signal(&bt.cv);
+	pthread_mutex_unlock(&bt.mu);
+	if ((rc = pthread_join(bt.th, NULL)) != 0)
+		mk_die(EX_SOFTWARE, "pthread_join: %s", strerror(rc));
+	out_sync(&bt);
+	out_progress(&bt, -1);
+	pthread_cond_destroy(&bt.cv);
+	pthread_mutex_destroy(&bt.mu);
+	close(bt.evfd);
+	for (k = 0; k < bt.nslot; k++) {
 		buf_free(&bt.slot[k].out);
+		buf_free(&bt.slot[k].reply);
+	}
 	while (bt.nqfree > 0)
 		res_q_free(bt.qfree[--bt.nqfree]);
 	free(bt.qfree);
+	free(bt.fly);
 	lr_free(&bt.lr);
 	free(bt.slot);
 	free(bt.fifo);
+	free(bt.ring);
 	free(bt.pfd);
 	free(bt.pslot);
 	if (bt.ntimeout > 0)
 		mk_warn("%llu of %llu names timed out", bt.ntimeout, bt.nin);
-	return bt.ret;
+	return MAXI(bt.ret, bt.oret);
 }
 
 /*
@@ -1759,21 +1975,20 @@ batch_doh(const struct opts *o, const struct res_conf *c,
 	bt.names = o->names;
 	bt.nnames = o->nnames;
 	bt.nslot = 1;
-	bt.fifo = mk_xmalloc(sizeof(*bt.fifo));
 	lr_init(&bt.lr, STDIN_FILENO, 1024);
 	j = bt.slot = mk_xmalloc(sizeof(*j));
 	memset(j, 0, sizeof(*j));
 	buf_init(&j->out, 0);
+	buf_init(&j->reply, 0);
 	for (;;) {
 		j->done = j->status = j->timedout = j->sstate = 0;
+		j->replied = 0;
 		if ((rc = bat_read(&bt, j)) == 0)
 			break;
 		if (rc == -1)
 			continue;
-		bt.live++;
-		bt.fifo[0] = 0;
-		bt.fhead = 0;
-		bt.flen = 1;
+		atomic_store(&j->live, 1);
+		atomic_fetch_add(&bt.live, 1);
 		ok = 0;
 		while (j->err == NULL && (rc = res_search_next(c, j->name,
 		    &j->sstate, j->a.text, sizeof(j->a.text))) != 0) {
@@ -1802,13 +2017,14 @@ batch_doh(const struct opts *o, const struct res_conf *c,
 		} else if (j->err == NULL)
 			job_error(&bt, j, EX_USAGE, "ERROR", "bad name");
 		j->done = 1;
-		bat_emit(&bt, j);
+		out_job(&bt, j);
+		out_sync(&bt);
 	}
 	lr_free(&bt.lr);
 	buf_free(&j->out);
+	buf_free(&j->reply);
 	free(j);
-	free(bt.fifo);
-	return bt.ret;
+	return MAXI(bt.ret, bt.oret);
 }
 
 /*

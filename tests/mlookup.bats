@@ -627,6 +627,48 @@ assert a == b
 PY
 }
 
+# The output thread prints and hands slots back; with the reader of
+# stdout stalled it blocks, every slot fills and the network side must
+# wait for one (eventfd) without losing, doubling or reordering a name.
+@test "batch: a stalled reader of stdout: every slot taken, nothing lost" {
+	need_servers
+	local in=$BATS_TEST_TMPDIR/names out=$BATS_TEST_TMPDIR/out
+	names10k "$in"
+	timeout 60 mlookup --json --parallel 8 --retries 3 - "$AUTH" < "$in" \
+	    2> /dev/null | { sleep 1; cat; } > "$out"
+	check_batch "$in" "$out" || fail_run "in order"
+	timeout 60 mlookup --json --parallel 8 --retries 3 --unordered - \
+	    "$AUTH" < "$in" 2> /dev/null | { sleep 1; cat; } > "$out"
+	python3 - "$in" "$out" <<'PY' || fail_run "--unordered: not every name once"
+import json, sys
+a = sorted(l.strip() for l in open(sys.argv[1]))
+b = sorted(json.loads(l)["input"] for l in open(sys.argv[2]))
+assert a == b
+PY
+}
+
+# Names that come one at a time: each result reaches the pipe before the
+# next name is written (a lost wake-up of the output thread would hang).
+@test "batch: each result reaches a pipe while stdin stays open" {
+	need_servers
+	local line rc=0
+	coproc ML { mlookup --short - "$AUTH" 2>&1 3>&-; }
+	PEER_PIDS+=("$ML_PID")
+	echo "www.example. A" >&"${ML[1]}"
+	read -t 5 -r line <&"${ML[0]}" || fail_run "no first result"
+	[ "$line" = "www.example. A 192.0.2.10" ] || fail_run "first: $line"
+	echo "nx1.example. A" >&"${ML[1]}"
+	read -t 5 -r line <&"${ML[0]}" || fail_run "no second result"
+	[ "$line" = "mlookup: nx1.example. A: NXDOMAIN" ] ||
+	    fail_run "second: $line"
+	echo "example. MX" >&"${ML[1]}"
+	read -t 5 -r line <&"${ML[0]}" || fail_run "no third result"
+	[ "$line" = "example. MX 10 mx1.example." ] || fail_run "third: $line"
+	exec {ML[1]}>&-
+	wait "$ML_PID" || rc=$?
+	[ "$rc" -eq 1 ] || fail_run "exit status $rc (NXDOMAIN among them)"
+}
+
 # Few queries in flight, many names: each query object and its socket
 # serve name after name (a new source port each time), so a reply left
 # over from one name must never be taken for the next.
