@@ -135,9 +135,7 @@ static void	show_short(const struct dns_msg *, int, struct mk_buf *);
 static int	reply_status(const struct dns_msg *);
 static void	show_json(const struct ask *, const struct res_result *,
 		    const struct dns_msg *, const char *, struct mk_buf *);
-static void	jb_add(struct mk_buf *, const void *, size_t);
-static void	jb_adds(struct mk_buf *, const char *);
-static void	jb_addc(struct mk_buf *, int);
+static void	jb_oom(void) __attribute__((noreturn, cold));
 static void	jb_str(struct mk_buf *, const char *, size_t);
 static void	jb_kv_str(struct mk_buf *, const char *, const char *);
 static void	jb_uint(struct mk_buf *, unsigned long long);
@@ -828,21 +826,30 @@ json_sink(void *arg, const char *p, size_t n)
  * goes through jb_str, which escapes exactly as lib/json does.
  */
 
-/* Append to b; out of memory ends the program (as a full json_w did). */
 static void
+jb_oom(void)
+{
+	mk_die(EX_SOFTWARE, "out of memory");
+}
+
+/*
+ * Append to b; out of memory ends the program (as a full json_w did).
+ * Inline, so that the length of a literal is known when compiling.
+ */
+static inline void
 jb_add(struct mk_buf *b, const void *p, size_t n)
 {
 	if (buf_add(b, p, n) == -1)
-		mk_die(EX_SOFTWARE, "out of memory");
+		jb_oom();
 }
 
-static void
+static inline void
 jb_adds(struct mk_buf *b, const char *s)
 {
 	jb_add(b, s, strlen(s));
 }
 
-static void
+static inline void
 jb_addc(struct mk_buf *b, int c)
 {
 	char	ch = (char)c;

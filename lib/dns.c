@@ -2174,8 +2174,11 @@ dns_type_from_text(const char *s, uint16_t *type)
 	unsigned long	v;
 	size_t		i;
 
+	/* The first letter first: this runs for every line of a batch. */
 	for (i = 0; i < MK_NELEM(typenames); i++)
-		if (typenames[i] != NULL && strcasecmp(s, typenames[i]) == 0) {
+		if (typenames[i] != NULL &&
+		    (s[0] | 0x20) == (typenames[i][0] | 0x20) &&
+		    strcasecmp(s, typenames[i]) == 0) {
 			*type = (uint16_t)i;
 			return 0;
 		}

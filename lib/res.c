@@ -96,6 +96,7 @@ static int	q_reply(struct res_q *, const uint8_t *, size_t,
 static int	q_udp(struct res_q *, short, struct mk_err *);
 static int	q_tcp(struct res_q *, short, struct mk_err *);
 static int64_t	now_us(void);
+static int	search_cat(char *, size_t, const char *, const char *);
 
 void
 res_conf_init(struct res_conf *c)
@@ -340,15 +341,14 @@ res_search_next(const struct res_conf *c, const char *name, int *state,
     char *out, size_t outsz)
 {
 	size_t		 l = strlen(name), i;
-	int		 dots = 0, n, asis, idx;
+	int		 dots = 0, asis, idx;
 
 	if (l == 0 || *state < 0)
 		return 0;
 	if (name[l - 1] == '.') {
 		if ((*state)++ != 0)
 			return 0;
-		n = snprintf(out, outsz, "%s", name);
-		return n >= 0 && (size_t)n < outsz ? 1 : -1;
+		return search_cat(out, outsz, name, NULL);
 	}
 	for (i = 0; i < l; i++)
 		dots += name[i] == '.';
@@ -358,11 +358,34 @@ res_search_next(const struct res_conf *c, const char *name, int *state,
 		return 0;
 	idx = (*state)++;
 	if (idx == asis)
-		n = snprintf(out, outsz, "%s.", name);
-	else
-		n = snprintf(out, outsz, "%s.%s.", name,
-		    c->search[idx > asis ? idx - 1 : idx]);
-	return n >= 0 && (size_t)n < outsz ? 1 : -1;
+		return search_cat(out, outsz, name, "");
+	return search_cat(out, outsz, name,
+	    c->search[idx > asis ? idx - 1 : idx]);
+}
+
+/*
+ * name, then (unless dom is NULL) a dot, dom, and a dot if dom is not
+ * empty, into out (no printf: a batch does this per name).  1, or -1
+ * if it does not fit.
+ */
+static int
+search_cat(char *out, size_t outsz, const char *name, const char *dom)
+{
+	size_t	nl = strlen(name), dl = dom != NULL ? strlen(dom) : 0;
+	size_t	need = nl + (dom != NULL) + dl + (dl > 0) + 1;
+
+	if (need > outsz)
+		return -1;
+	memcpy(out, name, nl);
+	if (dom != NULL) {
+		out[nl++] = '.';
+		memcpy(out + nl, dom, dl);
+		nl += dl;
+		if (dl > 0)
+			out[nl++] = '.';
+	}
+	out[nl] = '\0';
+	return 1;
 }
 
 /*
