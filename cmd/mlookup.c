@@ -1207,11 +1207,16 @@ struct bat {
 	size_t			 nslot;
 	int			 ret;		/* input errors */
 	int			 tty;		/* progress line on stderr */
-	/* Written by both threads: a cache line of its own. */
-	alignas(64) atomic_size_t live;	/* slots taken */
+	/*
+	 * Slots in use: taken (by the network side) - freed (given back
+	 * by the output side, a batch at a time, on a cache line of its
+	 * own).
+	 */
+	alignas(64) atomic_size_t freed;
 
 	/* The network thread's. */
-	alignas(64) size_t	*fifo;		/* ordered: slots, input order */
+	alignas(64) size_t	 taken;
+	size_t			*fifo;		/* ordered: slots, input order */
 	size_t			 fhead, flen;
 	size_t			*fly;		/* owned: busy slots, inflight */
 	size_t			 inflight;
@@ -1226,8 +1231,7 @@ struct bat {
 	unsigned long long	 nin;
 
 	/* The hand-off, under mu. */
-	alignas(64) int		 threaded;	/* else out_job() is called */
-	pthread_t		 th;
+	alignas(64) pthread_t	 th;
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 cv;
 	size_t			*ring;		/* owned: slots, nslot */
@@ -1248,6 +1252,7 @@ struct bat {
 	int			 progshown;
 };
 
+static size_t	bat_live(struct bat *);
 static int	bat_read(struct bat *, struct job *);
 static int	bat_input_ready(struct bat *);
 static void	bat_start(struct bat *, size_t);
@@ -1263,6 +1268,7 @@ static void	job_error(struct bat *, struct job *, int, const char *,
 static void	job_note(struct job *, const char *);
 static void	*out_main(void *);
 static void	out_job(struct bat *, struct job *);
+static void	out_freed(struct bat *, size_t);
 static void	out_sync(struct bat *);
 static void	out_progress(struct bat *, int);
 
@@ -1412,6 +1418,13 @@ job_error(struct bat *bt, struct job *j, int status, const char *what,
 		mk_fail(&e);
 }
 
+/* Slots in use (taken, not yet given back). */
+static size_t
+bat_live(struct bat *bt)
+{
+	return bt->taken - atomic_load(&bt->freed);
+}
+
 /* Take slot k for the next input line and send its first query. */
 static void
 bat_start(struct bat *bt, size_t k)
@@ -1432,7 +1445,7 @@ bat_start(struct bat *bt, size_t k)
 	}
 	bt->nin++;
 	atomic_store(&j->live, 1);
-	atomic_fetch_add(&bt->live, 1);
+	bt->taken++;
 	if (!bt->o->unordered)
 		bt->fifo[(bt->fhead + bt->flen++) % bt->nslot] = k;
 	if (j->err == NULL)
@@ -1594,15 +1607,15 @@ bat_emit(struct bat *bt, struct job *j)
 static int
 bat_kick(struct bat *bt, int now)
 {
-	int64_t	t = res_now_ms();
+	int64_t	t = 0;
 	int	unseen = 0;
 
 	pthread_mutex_lock(&bt->mu);
 	if (bt->owait && (bt->closing || bt->rlen > 0)) {
 		if (now || bt->closing || bt->rlen >= BAT_KICK ||
-		    t - bt->tkick >= BAT_KICKMS) {
+		    (t = res_now_ms()) - bt->tkick >= BAT_KICKMS) {
 			pthread_cond_signal(&bt->cv);
-			bt->tkick = t;
+			bt->tkick = t != 0 ? t : res_now_ms();
 		} else
 			unseen = 1;
 	}
@@ -1657,7 +1670,7 @@ bat_wait(struct bat *bt, int want_input, int full)
 	now = res_now_ms();
 	wait = dl == INT64_MAX ? -1 : dl <= now ? 0 : (int)MINI(dl - now,
 	    INT_MAX);
-	if (full && atomic_load(&bt->live) < bt->nslot)
+	if (full && bat_live(bt) < bt->nslot)
 		wait = 0;
 	if (wait != 0 && bat_kick(bt, 0))
 		wait = wait == -1 || wait > BAT_KICKMS ? BAT_KICKMS : wait;
@@ -1752,6 +1765,7 @@ out_main(void *arg)
 		pthread_mutex_unlock(&bt->mu);
 		for (i = 0; i < n; i++)
 			out_job(bt, &bt->slot[take[i]]);
+		out_freed(bt, n);
 		if (bt->unflushed && res_now_ms() - bt->tflush >= BAT_FLUSHMS)
 			out_sync(bt);
 		out_progress(bt, 0);
@@ -1771,7 +1785,6 @@ out_job(struct bat *bt, struct job *j)
 	struct dns_msg	 m;
 	const char	*err;
 	char		 rc[DNS_TYPE_TEXTMAX];
-	uint64_t	 one = 1;
 
 	if (j->replied) {
 		if (dns_msg_parse(j->r.reply, j->r.len, &m, &err) == 0) {
@@ -1804,9 +1817,20 @@ out_job(struct bat *bt, struct job *j)
 	buf_reset(&j->out);
 	bt->unflushed = 1;
 	atomic_store(&j->live, 0);
-	atomic_fetch_sub(&bt->live, 1);
+}
+
+/*
+ * n slots were given back: count them, and wake the network side if it
+ * waits for one.
+ */
+static void
+out_freed(struct bat *bt, size_t n)
+{
+	uint64_t	one = 1;
+
+	atomic_fetch_add(&bt->freed, n);
 	/* An eventfd write fails only when it is full: awake anyway. */
-	if (bt->threaded && atomic_exchange(&bt->slotwait, 0) &&
+	if (atomic_exchange(&bt->slotwait, 0) &&
 	    write(bt->evfd, &one, sizeof(one)) == -1)
 		one = 0;
 }
@@ -1906,12 +1930,11 @@ batch(const struct opts *o, const struct res_conf *c,
 	if ((rc = pthread_create(&bt.th, NULL, out_main, &bt)) != 0)
 		mk_die(EX_OSERR, "cannot start the output thread: %s",
 		    strerror(rc));
-	bt.threaded = 1;
 	k = 0;
 	for (;;) {
 		/* Fill free slots while queries may go out. */
 		while (!bt.eof && bt.inflight < par &&
-		    atomic_load(&bt.live) < bt.nslot &&
+		    bat_live(&bt) < bt.nslot &&
 		    (bt.inflight == 0 || bat_input_ready(&bt))) {
 			while (atomic_load(&bt.slot[k].live))
 				k = (k + 1) % bt.nslot;
@@ -1920,7 +1943,7 @@ batch(const struct opts *o, const struct res_conf *c,
 		/* Done when every job is answered and handed over. */
 		if (bt.eof && bt.inflight == 0 && bt.flen == 0)
 			break;
-		full = !bt.eof && atomic_load(&bt.live) >= bt.nslot;
+		full = !bt.eof && bat_live(&bt) >= bt.nslot;
 		want = !bt.eof && bt.inflight < par && !full &&
 		    bt.names == NULL;
 		bat_wait(&bt, want, full);
@@ -1995,7 +2018,6 @@ batch_doh(const struct opts *o, const struct res_conf *c,
 		if (rc == -1)
 			continue;
 		atomic_store(&j->live, 1);
-		atomic_fetch_add(&bt.live, 1);
 		ok = 0;
 		while (j->err == NULL && (rc = res_search_next(c, j->name,
 		    &j->sstate, j->a.text, sizeof(j->a.text))) != 0) {
