@@ -427,6 +427,15 @@ wr_ipv4(struct wr *w, const uint8_t *p)
 	}
 }
 
+/* An IPv6 address as inet_ntop() writes it (no printf: per record). */
+static void
+wr_ipv6(struct wr *w, const uint8_t *p)
+{
+	char	t[DNS_IPV6_TEXTMAX];
+
+	wr_add(w, t, dns_ipv6_text(p, t));
+}
+
 static void
 wr_printf(struct wr *w, const char *fmt, ...)
 {
@@ -743,6 +752,71 @@ dns_name_to_text(const uint8_t *wire, size_t wlen, char *out, size_t outsz)
 	out[0] = '\0';
 	wr_name(&w, wire, i + 1);
 	return w.err != NULL ? -1 : (int)w.fixlen;
+}
+
+size_t
+dns_ipv6_text(const uint8_t *p, char *out)
+{
+	static const char	 hx[] = "0123456789abcdef";
+	unsigned int		 g[8], v;
+	size_t			 n = 0;
+	int			 i, k, best = -1, blen = 0, run;
+
+	for (i = 0; i < 8; i++)
+		g[i] = (unsigned int)p[2 * i] << 8 | p[2 * i + 1];
+	/* RFC 5952: the first longest run of two or more zero groups. */
+	for (i = 0; i < 8; i = k) {
+		for (k = i; k < 8 && g[k] == 0; k++)
+			;
+		run = k - i;
+		if (run > blen && run >= 2) {
+			best = i;
+			blen = run;
+		}
+		if (k == i)
+			k++;
+	}
+	for (i = 0; i < 8; i++) {
+		if (i == best) {
+			/* ::a.b.c.d and ::ffff:a.b.c.d, as glibc's. */
+			if (i == 0 && (blen == 6 ||
+			    (blen == 5 && g[5] == 0xffff))) {
+				out[n++] = ':';
+				if (blen == 5) {
+					memcpy(out + n, ":ffff", 5);
+					n += 5;
+				}
+				for (k = 12; k < 16; k++) {
+					out[n++] = k == 12 ? ':' : '.';
+					v = p[k];
+					if (v >= 100)
+						out[n++] = (char)('0' + v / 100);
+					if (v >= 10)
+						out[n++] = (char)('0' + v / 10 % 10);
+					out[n++] = (char)('0' + v % 10);
+				}
+				out[n] = '\0';
+				return n;
+			}
+			out[n++] = ':';
+			i += blen - 1;
+			if (i == 7)
+				out[n++] = ':';
+			continue;
+		}
+		if (i > 0)
+			out[n++] = ':';
+		v = g[i];
+		if (v >= 0x1000)
+			out[n++] = hx[v >> 12];
+		if (v >= 0x100)
+			out[n++] = hx[v >> 8 & 0xf];
+		if (v >= 0x10)
+			out[n++] = hx[v >> 4 & 0xf];
+		out[n++] = hx[v & 0xf];
+	}
+	out[n] = '\0';
+	return n;
 }
 
 int
@@ -1447,7 +1521,7 @@ rdata_fmt(struct rd *r, struct wr *w, const char *fmt)
 {
 	const uint8_t	*p;
 	uint8_t		 wire[DNS_NAME_MAX];
-	char		 a[INET6_ADDRSTRLEN], tb[DNS_TYPE_TEXTMAX];
+	char		 tb[DNS_TYPE_TEXTMAX];
 	size_t		 wlen, n;
 	uint32_t	 v32;
 	uint16_t	 v16;
@@ -1467,7 +1541,7 @@ rdata_fmt(struct rd *r, struct wr *w, const char *fmt)
 			break;
 		case '6':
 			if (rd_bytes(r, 16, &p) == 0)
-				wr_s(w, inet_ntop(AF_INET6, p, a, sizeof(a)));
+				wr_ipv6(w, p);
 			break;
 		case 'b':
 			if (rd_u8(r, &v8) == -1)

@@ -174,6 +174,14 @@ int	dns_name_from_text(const char *text, uint8_t *wire, size_t wsz,
 	    size_t *wlen, const char **err);
 
 /*
+ * The 16 bytes of an IPv6 address at p as text, exactly as glibc's
+ * inet_ntop() writes it (RFC 5952 compression, ::ffff:a.b.c.d), into
+ * out of at least DNS_IPV6_TEXTMAX bytes.  Returns its length.
+ */
+#define DNS_IPV6_TEXTMAX 46
+size_t	dns_ipv6_text(const uint8_t *p, char *out);
+
+/*
  * Uncompressed wire form to text as dig prints it: trailing dot,
  * . \ " ( ) ; @ $ escaped with a backslash, other bytes outside
  * 0x21..0x7e as \DDD.  Writes a NUL-terminated string to out (use

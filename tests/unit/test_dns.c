@@ -4,7 +4,10 @@
  * the same bytes by a canned-reply server, or read from a real nsd 4.6
  * answer; an expected NULL means dig rejected the message too.
  */
+#include <arpa/inet.h>
+
 #include <stdint.h>
+#include <string.h>
 
 #include "dns.h"
 #include "t.h"
@@ -1704,6 +1707,60 @@ prefixes_and_flips(void)
 	buf_free(&b);
 }
 
+/* dns_ipv6_text() writes what glibc's inet_ntop() writes, byte for byte. */
+static void
+ipv6_text(void)
+{
+	static const uint8_t	 fixed[][16] = {
+		{ 0 },
+		{ [15] = 1 },
+		{ [15] = 2 },
+		{ [12] = 1, 2, 3, 4 },
+		{ [10] = 0xff, 0xff, 192, 0, 2, 1 },
+		{ [10] = 0xff, 0xfe, 192, 0, 2, 1 },
+		{ [11] = 1, 0, 0, 0, 1 },
+		{ 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
+		{ 0xfe, 0x80 },
+		{ 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1 },
+		{ 0x20, 0x01, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1 },
+		{ 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0 },
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		  0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+		{ 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 },
+	};
+	uint8_t		 a[16];
+	char		 got[DNS_IPV6_TEXTMAX], want[INET6_ADDRSTRLEN];
+	uint32_t	 x = 2463534242u;
+	size_t		 i, k, n;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		n = dns_ipv6_text(fixed[i], got);
+		T_CHECK(inet_ntop(AF_INET6, fixed[i], want, sizeof(want)) !=
+		    NULL);
+		T_EQ_STR(got, want);
+		T_EQ_INT(n, strlen(want));
+	}
+	/* Random groups, each zero half the time: every shape of run. */
+	for (i = 0; i < 200000; i++) {
+		for (k = 0; k < 8; k++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			a[2 * k] = (x & 1) ? 0 : (uint8_t)(x >> 8);
+			a[2 * k + 1] = (x & 1) ? 0 : (uint8_t)(x >> 16);
+			if ((x & 6) == 6)
+				a[2 * k] = 0;
+		}
+		if (i % 7 == 0) {
+			memset(a, 0, 10);
+			a[10] = a[11] = i % 14 == 0 ? 0xff : 0;
+		}
+		dns_ipv6_text(a, got);
+		T_CHECK(inet_ntop(AF_INET6, a, want, sizeof(want)) != NULL);
+		T_EQ_STR(got, want);
+	}
+}
+
 /* All vectors as one big message, and its prefixes. */
 static void
 big_message(void)
@@ -1747,5 +1804,6 @@ main(void)
 	T_RUN(flags);
 	T_RUN(prefixes_and_flips);
 	T_RUN(big_message);
+	T_RUN(ipv6_text);
 	T_DONE();
 }
