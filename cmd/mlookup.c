@@ -1784,7 +1784,7 @@ out_job(struct bat *bt, struct job *j)
 {
 	struct dns_msg	 m;
 	const char	*err;
-	char		 rc[DNS_TYPE_TEXTMAX];
+	char		 rc[DNS_TYPE_TEXTMAX], msg[RES_SERVER_TEXTMAX + 200];
 
 	if (j->replied) {
 		if (dns_msg_parse(j->r.reply, j->r.len, &m, &err) == 0) {
@@ -1795,8 +1795,12 @@ out_job(struct bat *bt, struct job *j)
 				job_note(j, m.rcode == DNS_R_NOERROR ?
 				    "no records (NODATA)" :
 				    dns_rcode_to_text(m.rcode, rc));
-		} else
-			job_error(bt, j, EX_PROTOCOL, "ERROR", err);
+		} else {
+			/* What res says when it parses (res_params.lazy). */
+			snprintf(msg, sizeof(msg), "malformed reply from %s: %s",
+			    j->r.server, err);
+			job_error(bt, j, mk_exitcode(MK_EPROTO), "ERROR", msg);
+		}
 	}
 	bt->ndone++;
 	if (j->status != 0)
@@ -1882,15 +1886,18 @@ batch(const struct opts *o, const struct res_conf *c,
     const struct res_params *p, char **names, int nnames)
 {
 	static char		 outbuf[BAT_OUTBUF];
+	static struct res_params lp;	/* p, lazy: replies parsed once */
 	struct bat		 bt;
 	pthread_condattr_t	 ca;
 	size_t			 k, par = (size_t)o->parallel;
 	int			 want, full, rc;
 
+	lp = *p;
+	lp.lazy = 1;
 	memset(&bt, 0, sizeof(bt));
 	bt.o = o;
 	bt.c = c;
-	bt.p = p;
+	bt.p = &lp;
 	bt.names = names;
 	bt.nnames = nnames;
 	/* In order, a slow name holds its slot: leave room behind it. */

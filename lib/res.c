@@ -808,6 +808,7 @@ q_reply(struct res_q *q, const uint8_t *r, size_t n, struct mk_err *e)
 	struct dns_msg		 m;
 	const char		*err;
 	char			 rc[DNS_TYPE_TEXTMAX];
+	uint16_t		 flags, rcode;
 
 	if (n < DNS_HDRLEN || r[0] != q->query[2] || r[1] != q->query[3] ||
 	    !(r[2] & 0x80)) {
@@ -818,25 +819,36 @@ q_reply(struct res_q *q, const uint8_t *r, size_t n, struct mk_err *e)
 	 * Our ID from the address and port we asked: whoever sent it saw
 	 * the query, so a reply that does not parse is the server's.
 	 */
-	if (dns_msg_parse(r, n, &m, &err) == -1)
+	if (!q->p.lazy && dns_msg_parse(r, n, &m, &err) == -1)
 		return q_fail(q, MK_EPROTO, e, "malformed reply from %s: %s",
 		    s->text, err);
 	if (!dns_reply_matches(q->query + 2, q->qlen, r, n)) {
+		/* Lazy: a question that does not even parse is malformed. */
+		if (q->p.lazy && dns_msg_parse(r, n, &m, &err) == -1)
+			return q_fail(q, MK_EPROTO, e, "malformed reply from "
+			    "%s: %s", s->text, err);
 		q->st.badquestion++;
 		return RES_Q_WAIT;
 	}
-	if ((m.flags & DNS_F_TC) && !q->tcp) {
+	/* The header is all that follows needs, but for EDNS below. */
+	flags = (uint16_t)(r[2] << 8 | r[3]);
+	rcode = DNS_RCODE(flags);
+	if ((flags & DNS_F_TC) && !q->tcp) {
 		q->st.truncated++;
 		q->tcp = 1;
 		return q_send(q, e);
 	}
-	if (m.rcode == DNS_R_FORMERR && q->edns && !m.edns.present) {
+	if (rcode == DNS_R_FORMERR && q->edns && q->p.lazy &&
+	    dns_msg_parse(r, n, &m, &err) == -1)
+		return q_fail(q, MK_EPROTO, e, "malformed reply from %s: %s",
+		    s->text, err);
+	if (rcode == DNS_R_FORMERR && q->edns && !m.edns.present) {
 		/* RFC 6891 7: a server without EDNS; ask again plainly. */
 		q->st.formerr++;
 		q->edns = 0;
 		return q_send(q, e);
 	}
-	if (m.rcode == DNS_R_SERVFAIL || m.rcode == DNS_R_REFUSED) {
+	if (rcode == DNS_R_SERVFAIL || rcode == DNS_R_REFUSED) {
 		q->st.servfail++;
 		free(q->saved);
 		if ((q->saved = malloc(n)) == NULL)
@@ -845,7 +857,7 @@ q_reply(struct res_q *q, const uint8_t *r, size_t n, struct mk_err *e)
 		q->savedlen = n;
 		q->dead[q_srv(q)] = 1;
 		snprintf(q->whymsg, sizeof(q->whymsg), "%s from %s",
-		    dns_rcode_to_text(m.rcode, rc), s->text);
+		    dns_rcode_to_text(rcode, rc), s->text);
 		return q_next(q, e);
 	}
 	/* A UDP socket may serve the next question (res_q_reset). */

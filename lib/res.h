@@ -82,6 +82,12 @@ struct res_params {
 	int		 nsid;		/* ask for the NSID */
 	int		 adflag;	/* AD bit in the query */
 	int		 cdflag;	/* CD bit in the query */
+	/*
+	 * The caller parses every reply it gets (dns_msg_parse) and says
+	 * itself that one is malformed: res checks only the header and the
+	 * question, and parses the rest only to decide a retry.
+	 */
+	int		 lazy;
 };
 
 /* The outcome of a finished query. */

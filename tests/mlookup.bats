@@ -383,6 +383,30 @@ recv;drop 14|count exceeds data
 EOF
 }
 
+# In batch, replies are parsed once, on the output side (res_params.lazy):
+# the same line, the same exit status, and the name's JSON object.
+@test "batch: a malformed reply is that name's error, exit 76" {
+	local script reason
+	while IFS='|' read -r script reason; do
+		peer "${script//;/$'\n'}" --udp --port 0
+		run --separate-stderr mlookup --short - "@127.0.0.1#$PEER_PORT" \
+		    <<<"x.example."
+		[ "$status" -eq 76 ] || fail_run "$reason: exit status"
+		[ -z "$output" ] || fail_run "$reason: stdout not empty"
+		[ "$stderr" = "mlookup: x.example. A: malformed reply from 127.0.0.1#$PEER_PORT: $reason" ] ||
+		    fail_run "$reason: message"
+		peer "${script//;/$'\n'}" --udp --port 0
+		run --separate-stderr mlookup --json - "@127.0.0.1#$PEER_PORT" \
+		    <<<"x.example."
+		[ "$status" -eq 76 ] || fail_run "$reason: --json: exit status"
+		[ "$output" = '{"input":"x.example. A","status":"ERROR","error":"malformed reply from 127.0.0.1#'"$PEER_PORT: $reason"'"}' ] ||
+		    fail_run "$reason: --json: object"
+	done <<'EOF'
+recv;reply TYPE5:c030|compression pointer loop
+recv;drop 14|count exceeds data
+EOF
+}
+
 @test "FORMERR to EDNS: asked again without EDNS" {
 	peer $'recv\nreply FORMERR\nrecv\nreply A:192.0.2.5' --udp --port 0
 	run --separate-stderr mlookup --short x.example. "@127.0.0.1#$PEER_PORT"
