@@ -1444,7 +1444,8 @@ bat_start(struct bat *bt, size_t k)
 		return;
 	}
 	bt->nin++;
-	atomic_store(&j->live, 1);
+	/* Only this side reads it back: no fence needed. */
+	atomic_store_explicit(&j->live, 1, memory_order_relaxed);
 	bt->taken++;
 	if (!bt->o->unordered)
 		bt->fifo[(bt->fhead + bt->flen++) % bt->nslot] = k;
@@ -1820,7 +1821,8 @@ out_job(struct bat *bt, struct job *j)
 	out_buf(&j->out);
 	buf_reset(&j->out);
 	bt->unflushed = 1;
-	atomic_store(&j->live, 0);
+	/* Everything done to j happens before the network side sees 0. */
+	atomic_store_explicit(&j->live, 0, memory_order_release);
 }
 
 /*
@@ -1943,7 +1945,8 @@ batch(const struct opts *o, const struct res_conf *c,
 		while (!bt.eof && bt.inflight < par &&
 		    bat_live(&bt) < bt.nslot &&
 		    (bt.inflight == 0 || bat_input_ready(&bt))) {
-			while (atomic_load(&bt.slot[k].live))
+			while (atomic_load_explicit(&bt.slot[k].live,
+			    memory_order_acquire))
 				k = (k + 1) % bt.nslot;
 			bat_start(&bt, k);
 		}
