@@ -1230,17 +1230,22 @@ struct bat {
 	int			 nnames, iname;
 	unsigned long long	 nin;
 
-	/* The hand-off, under mu. */
-	alignas(64) pthread_t	 th;
-	pthread_mutex_t		 mu;
-	pthread_cond_t		 cv;
+	/*
+	 * The hand-off: a ring with one writer and one reader, no lock.
+	 * Entry i (of the jobs handed over so far) is ring[i % nslot]; the
+	 * ring never holds more than the slots in use.
+	 */
 	size_t			*ring;		/* owned: slots, nslot */
-	size_t			 rhead, rlen;
-	int			 owait;		/* the output thread sleeps */
-	int			 idle;		/* no query in flight */
-	int			 closing;	/* no more jobs will come */
+	size_t			 rput;		/* ring entries written */
 	int64_t			 tkick;		/* ms, last wake-up */
+	pthread_t		 th;
 	int			 evfd;		/* eventfd: a slot came back */
+	int			 evout;		/* eventfd: jobs for the output */
+	alignas(64) atomic_size_t rtail;	/* entries handed over */
+	atomic_int		 idle;		/* no query in flight */
+	atomic_int		 closing;	/* no more jobs will come */
+	alignas(64) atomic_size_t rhead;	/* entries taken, by the output */
+	atomic_int		 owait;		/* the output side sleeps */
 	alignas(64) atomic_int	 slotwait;	/* the network side waits */
 
 	/* The output thread's. */
@@ -1584,44 +1589,50 @@ bat_emit(struct bat *bt, struct job *j)
 {
 	size_t	k;
 
-	pthread_mutex_lock(&bt->mu);
 	if (bt->o->unordered)
-		bt->ring[(bt->rhead + bt->rlen++) % bt->nslot] =
-		    (size_t)(j - bt->slot);
+		bt->ring[bt->rput++ % bt->nslot] = (size_t)(j - bt->slot);
 	while (bt->flen > 0 && bt->slot[k = bt->fifo[bt->fhead]].done) {
 		bt->fhead = (bt->fhead + 1) % bt->nslot;
 		bt->flen--;
-		bt->ring[(bt->rhead + bt->rlen++) % bt->nslot] = k;
+		bt->ring[bt->rput++ % bt->nslot] = k;
 	}
-	bt->idle = bt->inflight == 0;
-	pthread_mutex_unlock(&bt->mu);
-	bat_kick(bt, bt->idle);
+	atomic_store(&bt->idle, bt->inflight == 0);
+	/* The entries, then their count: the output side reads in turn. */
+	atomic_store(&bt->rtail, bt->rput);
+	bat_kick(bt, bt->inflight == 0);
 }
 
 /*
  * Wake the output thread if it sleeps and jobs wait for it: at once
- * when now is set (the network side is idle) or BAT_KICK jobs wait,
- * else at most every BAT_KICKMS, so that one wake-up serves many jobs.
- * Returns 1 if jobs wait unseen: the caller comes back within
- * BAT_KICKMS.
+ * when now is set (the network side is idle or done) or BAT_KICK jobs
+ * wait, else at most every BAT_KICKMS, so that one wake-up serves many
+ * jobs.  The output side says it sleeps, then looks at rtail again; this
+ * side wrote rtail, then looks at owait (both sequentially consistent):
+ * one of them sees the other.  Returns 1 if jobs wait unseen: the caller
+ * comes back within BAT_KICKMS.
  */
 static int
 bat_kick(struct bat *bt, int now)
 {
-	int64_t	t = 0;
-	int	unseen = 0;
+	uint64_t	one = 1;
+	size_t		wait;
+	int64_t		t = 0;
 
-	pthread_mutex_lock(&bt->mu);
-	if (bt->owait && (bt->closing || bt->rlen > 0)) {
-		if (now || bt->closing || bt->rlen >= BAT_KICK ||
-		    (t = res_now_ms()) - bt->tkick >= BAT_KICKMS) {
-			pthread_cond_signal(&bt->cv);
-			bt->tkick = t != 0 ? t : res_now_ms();
-		} else
-			unseen = 1;
+	if (!atomic_load(&bt->owait))
+		return 0;
+	wait = bt->rput - atomic_load(&bt->rhead);
+	if (wait == 0 && !now)
+		return 0;
+	if (now || wait >= BAT_KICK ||
+	    (t = res_now_ms()) - bt->tkick >= BAT_KICKMS) {
+		bt->tkick = t != 0 ? t : res_now_ms();
+		/* An eventfd write fails only when it is full: awake anyway. */
+		if (atomic_exchange(&bt->owait, 0) &&
+		    write(bt->evout, &one, sizeof(one)) == -1)
+			one = 0;
+		return 0;
 	}
-	pthread_mutex_unlock(&bt->mu);
-	return unseen;
+	return 1;
 }
 
 /*
@@ -1711,68 +1722,65 @@ static void *
 out_main(void *arg)
 {
 	struct bat	*bt = arg;
-	struct timespec	 ts;
-	size_t		 take[64], i, n;
+	struct pollfd	 pfd;
+	size_t		 take[64], i, n, head = 0, tail;
 	int64_t		 now, until;
+	uint64_t	 v;
 
-	pthread_mutex_lock(&bt->mu);
 	for (;;) {
-		if (bt->rlen == 0 && bt->closing)
-			break;
-		if (bt->rlen == 0) {
-			/* Results reach a pipe as they complete. */
-			if (bt->unflushed && (bt->idle || bt->tty)) {
-				pthread_mutex_unlock(&bt->mu);
-				out_sync(bt);
-				pthread_mutex_lock(&bt->mu);
+		tail = atomic_load(&bt->rtail);
+		if (tail == head) {
+			/* Closing after the last entry: read rtail again. */
+			if (atomic_load(&bt->closing)) {
+				if (atomic_load(&bt->rtail) == head)
+					break;
 				continue;
 			}
-			bt->owait = 1;
-			if (!bt->unflushed && !bt->tty)
-				pthread_cond_wait(&bt->cv, &bt->mu);
-			else {
-				now = res_now_ms();
-				until = bt->unflushed ? bt->tflush +
-				    BAT_FLUSHMS : now + 200;
-				if (bt->tty && until > bt->tprog + 200)
-					until = bt->tprog + 200;
-				clock_gettime(CLOCK_MONOTONIC, &ts);
-				ts.tv_sec += (until - now) / 1000;
-				ts.tv_nsec += (until - now) % 1000 * 1000000;
-				if (ts.tv_nsec >= 1000000000) {
-					ts.tv_sec++;
-					ts.tv_nsec -= 1000000000;
-				}
-				if (until > now)
-					(void)pthread_cond_timedwait(&bt->cv,
-					    &bt->mu, &ts);
+			/* Results reach a pipe as they complete. */
+			if (bt->unflushed && (atomic_load(&bt->idle) ||
+			    bt->tty)) {
+				out_sync(bt);
+				continue;
 			}
-			bt->owait = 0;
-			if (bt->rlen == 0) {
-				pthread_mutex_unlock(&bt->mu);
-				if (bt->unflushed && res_now_ms() -
-				    bt->tflush >= BAT_FLUSHMS)
-					out_sync(bt);
-				out_progress(bt, 0);
-				pthread_mutex_lock(&bt->mu);
+			/* Say so, then look again (see bat_kick). */
+			atomic_store(&bt->owait, 1);
+			if (atomic_load(&bt->rtail) != head ||
+			    atomic_load(&bt->closing)) {
+				atomic_store(&bt->owait, 0);
+				continue;
 			}
+			now = res_now_ms();
+			until = -1;
+			if (bt->unflushed)
+				until = bt->tflush + BAT_FLUSHMS;
+			if (bt->tty && (until == -1 || until > bt->tprog + 200))
+				until = bt->tprog + 200;
+			pfd.fd = bt->evout;
+			pfd.events = POLLIN;
+			if (until == -1 || until > now)
+				(void)poll(&pfd, 1, until == -1 ? -1 :
+				    (int)(until - now));
+			if (read(bt->evout, &v, sizeof(v)) == -1)
+				v = 0;	/* nonblocking: no wake-up came */
+			atomic_store(&bt->owait, 0);
+			if (bt->unflushed && res_now_ms() - bt->tflush >=
+			    BAT_FLUSHMS)
+				out_sync(bt);
+			out_progress(bt, 0);
 			continue;
 		}
-		n = MINI(bt->rlen, MK_NELEM(take));
+		n = MINI(tail - head, MK_NELEM(take));
 		for (i = 0; i < n; i++)
-			take[i] = bt->ring[(bt->rhead + i) % bt->nslot];
-		bt->rhead = (bt->rhead + n) % bt->nslot;
-		bt->rlen -= n;
-		pthread_mutex_unlock(&bt->mu);
+			take[i] = bt->ring[(head + i) % bt->nslot];
+		head += n;
+		atomic_store(&bt->rhead, head);
 		for (i = 0; i < n; i++)
 			out_job(bt, &bt->slot[take[i]]);
 		out_freed(bt, n);
 		if (bt->unflushed && res_now_ms() - bt->tflush >= BAT_FLUSHMS)
 			out_sync(bt);
 		out_progress(bt, 0);
-		pthread_mutex_lock(&bt->mu);
 	}
-	pthread_mutex_unlock(&bt->mu);
 	return NULL;
 }
 
@@ -1890,7 +1898,6 @@ batch(const struct opts *o, const struct res_conf *c,
 	static char		 outbuf[BAT_OUTBUF];
 	static struct res_params lp;	/* p, lazy: replies parsed once */
 	struct bat		 bt;
-	pthread_condattr_t	 ca;
 	size_t			 k, par = (size_t)o->parallel;
 	int			 want, full, rc;
 
@@ -1927,15 +1934,10 @@ batch(const struct opts *o, const struct res_conf *c,
 	(void)setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	bt.tty = isatty(STDERR_FILENO);
 	bt.t0 = res_now_ms();
-	bt.idle = 1;
-	if ((bt.evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
+	atomic_store(&bt.idle, 1);
+	if ((bt.evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1 ||
+	    (bt.evout = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
 		mk_die(EX_OSERR, "eventfd:");
-	if (pthread_mutex_init(&bt.mu, NULL) != 0 ||
-	    pthread_condattr_init(&ca) != 0 ||
-	    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
-	    pthread_cond_init(&bt.cv, &ca) != 0)
-		mk_die(EX_OSERR, "cannot set up the output thread");
-	pthread_condattr_destroy(&ca);
 	if ((rc = pthread_create(&bt.th, NULL, out_main, &bt)) != 0)
 		mk_die(EX_OSERR, "cannot start the output thread: %s",
 		    strerror(rc));
@@ -1958,18 +1960,15 @@ batch(const struct opts *o, const struct res_conf *c,
 		    bt.names == NULL;
 		bat_wait(&bt, want, full);
 	}
-	pthread_mutex_lock(&bt.mu);
-	bt.closing = 1;
-	bt.idle = 1;
-	pthread_cond_signal(&bt.cv);
-	pthread_mutex_unlock(&bt.mu);
+	atomic_store(&bt.idle, 1);
+	atomic_store(&bt.closing, 1);
+	bat_kick(&bt, 1);
 	if ((rc = pthread_join(bt.th, NULL)) != 0)
 		mk_die(EX_SOFTWARE, "pthread_join: %s", strerror(rc));
 	out_sync(&bt);
 	out_progress(&bt, -1);
-	pthread_cond_destroy(&bt.cv);
-	pthread_mutex_destroy(&bt.mu);
 	close(bt.evfd);
+	close(bt.evout);
 	for (k = 0; k < bt.nslot; k++) {
 		buf_free(&bt.slot[k].out);
 		buf_free(&bt.slot[k].reply);
