@@ -37,7 +37,8 @@
 
 enum {
 	OPT_BUFSIZE = 256, OPT_CAFILE, OPT_DEADLINE, OPT_DISSECT, OPT_DNSSEC,
-	OPT_HTTPS, OPT_HTTPSGET, OPT_INSECURE, OPT_JSON, OPT_NOEDNS, OPT_NORECURSE, OPT_NSID, OPT_PARALLEL, OPT_RETRIES,
+	OPT_HTTPS, OPT_HTTPSGET, OPT_INSECURE, OPT_JSON, OPT_NOEDNS, OPT_NORECURSE, OPT_NSID, OPT_PARALLEL, OPT_RETRANSMIT,
+	OPT_RETRIES,
 	OPT_ROOTHINTS, OPT_SHORT, OPT_TCP, OPT_TIMEOUT, OPT_TRACE,
 	OPT_UNORDERED, OPT_VERSION
 };
@@ -59,6 +60,7 @@ static const struct option longopts[] = {
 	{ "nsid",	no_argument,		NULL, OPT_NSID },
 	{ "parallel",	required_argument,	NULL, OPT_PARALLEL },
 	{ "port",	required_argument,	NULL, 'p' },
+	{ "retransmit",	required_argument,	NULL, OPT_RETRANSMIT },
 	{ "retries",	required_argument,	NULL, OPT_RETRIES },
 	{ "reverse",	required_argument,	NULL, 'x' },
 	{ "root-hints",	required_argument,	NULL, OPT_ROOTHINTS },
@@ -89,6 +91,7 @@ struct opts {
 	const char	*reverse;	/* -x */
 	int		 batch;		/* name "-", or several names */
 	long long	 parallel;	/* queries in flight, batch */
+	long long	 rtx;		/* --retransmit ms, or -1 */
 	int		 argc;		/* operands at most */
 	int		 unordered;	/* batch: print as they complete */
 	int		 trace;		/* iterative, from the root */
@@ -173,11 +176,12 @@ usage(FILE *fp)
 	    "               [--https url] [--https-get] [--insecure] "
 	    "[--json] [--no-edns]\n"
 	    "               [--norecurse] [--nsid] [--parallel n] "
-	    "[--retries n]\n"
-	    "               [--root-hints file] [--short] [--tcp] "
-	    "[--timeout secs]\n"
-	    "               [--trace] [--unordered] [--version] "
-	    "name [type] [@server]\n"
+	    "[--retransmit ms]\n"
+	    "               [--retries n] [--root-hints file] [--short] "
+	    "[--tcp]\n"
+	    "               [--timeout secs] [--trace] [--unordered] "
+	    "[--version]\n"
+	    "               name [type] [@server]\n"
 	    "       mlookup [options] -x | --reverse address [@server]\n"
 	    "       mlookup [options] name name ... [type] [@server]\n"
 	    "       mlookup [options] - [@server]\n", fp);
@@ -294,6 +298,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 	o->retries = -1;
 	o->bufsize = RES_BUFSIZE;
 	o->parallel = 64;
+	o->rtx = -1;
 	o->deadline = 30;
 	opterr = 0;	/* our own "PROG: reason" lines, not getopt's */
 	while ((ch = getopt_long(argc, argv, ":46c:hp:s:t:x:", longopts,
@@ -376,6 +381,12 @@ parse_args(int argc, char *argv[], struct opts *o)
 			o->parallel = mk_strtonum(optarg, 1, 4096, &errstr);
 			if (errstr != NULL)
 				mk_die(EX_USAGE, "--parallel %s: %s", optarg,
+				    errstr);
+			break;
+		case OPT_RETRANSMIT:
+			o->rtx = mk_strtonum(optarg, 0, 60000, &errstr);
+			if (errstr != NULL)
+				mk_die(EX_USAGE, "--retransmit %s: %s", optarg,
 				    errstr);
 			break;
 		case OPT_RETRIES:
@@ -520,6 +531,8 @@ build_params(const struct opts *o, const struct res_conf *c,
 	p->tcp = o->tcp;
 	p->rd = !o->norec;
 	p->edns = !o->noedns;
+	/* A single query sends again only when asked (a batch: batch()). */
+	p->rtx_ms = o->rtx > 0 ? (int)o->rtx : 0;
 	p->bufsize = (uint16_t)o->bufsize;
 	p->dnssec = o->dnssec;
 	p->nsid = o->nsid;
@@ -1198,6 +1211,7 @@ struct job {
 #define BAT_FLUSHMS	100		/* longest a result waits in it */
 #define BAT_KICK	32		/* jobs on the ring worth a wake-up */
 #define BAT_KICKMS	5		/* longest they wait unseen */
+#define BAT_RTXMS	100		/* --retransmit default, batch */
 
 struct bat {
 	const struct opts	*o;
@@ -1903,6 +1917,7 @@ batch(const struct opts *o, const struct res_conf *c,
 
 	lp = *p;
 	lp.lazy = 1;
+	lp.rtx_ms = o->rtx >= 0 ? (int)o->rtx : BAT_RTXMS;
 	memset(&bt, 0, sizeof(bt));
 	bt.o = o;
 	bt.c = c;

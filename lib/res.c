@@ -63,6 +63,8 @@ struct res_q {
 	size_t		 nrnd;		/* bytes of rnd not used yet */
 	short		 events;
 	int64_t		 deadline;	/* ms, monotonic */
+	int64_t		 rtx_at;	/* ms: send again then, or 0 */
+	int		 rtx_ms;	/* the wait before that */
 	int64_t		 t0;		/* start, microseconds */
 	double		 time_ms;
 	int		 start;		/* first server (rotate) */
@@ -94,6 +96,7 @@ static void	q_close(struct res_q *);
 static int	q_reply(struct res_q *, const uint8_t *, size_t,
 		    struct mk_err *);
 static int	q_udp(struct res_q *, short, struct mk_err *);
+static void	q_resend(struct res_q *, int64_t);
 static int	q_tcp(struct res_q *, short, struct mk_err *);
 static int64_t	now_us(void);
 static int	search_cat(char *, size_t, const char *, const char *);
@@ -621,6 +624,7 @@ res_q_reset(struct res_q *q, const uint8_t *qname, size_t qnamelen,
 	q->state = QS_IDLE;
 	q->events = 0;
 	q->deadline = 0;
+	q->rtx_at = 0;
 	q->t0 = 0;
 	q->time_ms = 0;
 	q->start = q->k = q->round = 0;
@@ -732,6 +736,8 @@ q_send(struct res_q *q, struct mk_err *e)
 sent:
 		q->state = QS_UDP;
 		q->events = POLLIN;
+		q->rtx_ms = q->p.rtx_ms;
+		q->rtx_at = q->rtx_ms > 0 ? res_now_ms() + q->rtx_ms : 0;
 		return RES_Q_WAIT;
 	}
 	if (connect(q->fd, (const struct sockaddr *)&s->ss, s->sslen) == -1) {
@@ -792,7 +798,26 @@ res_q_want(const struct res_q *q, int *fd, short *events,
 {
 	*fd = q->fd;
 	*events = q->events;
-	*deadline_ms = q->deadline;
+	*deadline_ms = q->state == QS_UDP && q->rtx_at != 0 &&
+	    q->rtx_at < q->deadline ? q->rtx_at : q->deadline;
+}
+
+/*
+ * The try's datagram again, on its socket, with its ID (rtx_ms); the
+ * next time after twice the wait, while the try lasts.  A send that
+ * fails changes nothing: the try's deadline stands.
+ */
+static void
+q_resend(struct res_q *q, int64_t now)
+{
+	const struct res_server	*s = &q->p.servers[q_srv(q)];
+
+	if (sendto(q->fd, q->query + 2, q->qlen, 0,
+	    (const struct sockaddr *)&s->ss, s->sslen) == (ssize_t)q->qlen)
+		q->st.resent++;
+	q->rtx_ms = q->rtx_ms > q->p.timeout_ms / 2 ? q->p.timeout_ms :
+	    q->rtx_ms * 2;
+	q->rtx_at = now + q->rtx_ms < q->deadline ? now + q->rtx_ms : 0;
 }
 
 /*
@@ -990,6 +1015,7 @@ int
 res_q_step(struct res_q *q, short revents, struct mk_err *e)
 {
 	const struct res_server *s;
+	int64_t			 now;
 
 	if (q->state == QS_DONE)
 		return RES_Q_DONE;
@@ -997,7 +1023,11 @@ res_q_step(struct res_q *q, short revents, struct mk_err *e)
 		return mk_seterr(e, q->why, "%s", q->state == QS_IDLE ?
 		    "query not started" : q->whymsg);
 	if (revents == 0) {
-		if (res_now_ms() < q->deadline)
+		now = res_now_ms();
+		if (q->state == QS_UDP && q->rtx_at != 0 && now >= q->rtx_at &&
+		    now < q->deadline)
+			q_resend(q, now);
+		if (now < q->deadline)
 			return RES_Q_WAIT;
 		s = &q->p.servers[q_srv(q)];
 		q->st.timeouts++;

@@ -65,6 +65,7 @@ struct res_stats {
 	unsigned int	 servfail;	/* SERVFAIL or REFUSED, next server */
 	unsigned int	 truncated;	/* TC=1 replies, retried over TCP */
 	unsigned int	 formerr;	/* FORMERR to EDNS, retried without */
+	unsigned int	 resent;	/* datagrams sent again (rtx_ms) */
 };
 
 /* How to query: the caller fills it; res_q_new copies it. */
@@ -88,6 +89,14 @@ struct res_params {
 	 * question, and parses the rest only to decide a retry.
 	 */
 	int		 lazy;
+	/*
+	 * UDP: with no reply after rtx_ms, send the same datagram again (the
+	 * same socket and ID, so a reply to either copy counts), then after
+	 * twice as long, and so on within the try's timeout_ms; 0: never.
+	 * A datagram lost on the way (a full socket buffer, say) then costs
+	 * rtx_ms, not a whole try.
+	 */
+	int		 rtx_ms;
 };
 
 /* The outcome of a finished query. */

@@ -167,8 +167,10 @@ check_random() {
 @test "dns: 1,100 queries of one batch: random IDs and source ports" {
 	dns_server log
 	seq -f 'n%g.example. A' 1 1100 >"$T/names"
-	run --separate-stderr mlookup --short --timeout 2 - "@127.0.0.1#$DPORT" \
-	    <"$T/names"
+	# --retransmit 0: a slow reply (sanitizers, a loaded machine) must
+	# not put a copy of a query, same ID and port, among the samples
+	run --separate-stderr mlookup --short --timeout 2 --retransmit 0 - \
+	    "@127.0.0.1#$DPORT" <"$T/names"
 	[ "$status" -eq 0 ] || fail_run "batch failed"
 	[ "${#lines[@]}" -eq 1100 ] || fail_run "not 1,100 answers"
 	[ "$(wc -l <"$T/queries")" -ge 1100 ] || fail_run "not 1,100 queries"

@@ -736,8 +736,9 @@ PY
 	peer $'recv\nreply A:192.0.2.1\nrecv' --udp --port 0 --loop
 	s="@127.0.0.1#$PEER_PORT"
 	for i in 1 2 3 4 5 6; do echo "n$i.example."; done > "$BATS_TEST_TMPDIR/in"
+	# --retransmit 0: a query the peer skips stays unanswered
 	run --separate-stderr mlookup --json --timeout 1 --retries 0 \
-	    --parallel 6 - "$s" < "$BATS_TEST_TMPDIR/in"
+	    --retransmit 0 --parallel 6 - "$s" < "$BATS_TEST_TMPDIR/in"
 	[ "$status" -eq 75 ] || fail_run "exit status"
 	[ "${#lines[@]}" -eq 6 ] || fail_run "not one object per name"
 	[ "$(grep -c '"status":"TIMEOUT"' <<<"$output")" -eq 3 ] ||
@@ -751,11 +752,38 @@ PY
 	[[ $stderr == *"mlookup: 3 of 6 names timed out"* ]] ||
 	    fail_run "summary"
 	run --separate-stderr mlookup --short --timeout 1 --retries 0 \
-	    --parallel 1 - "$s" < "$BATS_TEST_TMPDIR/in"
+	    --retransmit 0 --parallel 1 - "$s" < "$BATS_TEST_TMPDIR/in"
 	[ "$status" -eq 75 ] || fail_run "--short: exit status"
 	[ "${#lines[@]}" -eq 3 ] || fail_run "--short: timeouts on stdout"
 	[ "$(grep -c 'no answer from' <<<"$stderr")" -eq 3 ] ||
 	    fail_run "--short: a reason per timed-out name"
+}
+
+# A datagram lost on the way (here: a query the peer skips) costs the
+# retransmission interval, not the try: the same query goes again on the
+# same socket with the same ID, and the answer to the copy counts.
+@test "batch: a lost query is sent again after --retransmit, same ID" {
+	local ids
+	peer $'recv\nrecv\nreply A:192.0.2.7' --udp --port 0
+	run --separate-stderr timeout 10 mlookup --short --timeout 30 \
+	    --retries 0 - "@127.0.0.1#$PEER_PORT" <<<"x.example."
+	[ "$status" -eq 0 ] || fail_run "exit status (30 s try, 10 s limit)"
+	[ "$output" = "x.example. A 192.0.2.7" ] || fail_run "answer"
+	[ "$(wc -l < "$PEER_LOG")" -eq 2 ] || fail_run "not two copies"
+	ids=$(cut -c1-4 "$PEER_LOG" | sort -u | wc -l)
+	[ "$ids" -eq 1 ] || fail_run "copies with $ids IDs"
+	# A single query, when asked; --retransmit 0: never.
+	peer $'recv\nrecv\nreply A:192.0.2.8' --udp --port 0
+	run --separate-stderr timeout 10 mlookup --short --timeout 30 \
+	    --retries 0 --retransmit 50 x.example. "@127.0.0.1#$PEER_PORT"
+	[ "$output" = 192.0.2.8 ] || fail_run "single query: answer"
+	peer $'recv\nstall 3' --udp --port 0
+	run --separate-stderr mlookup --short --timeout 1 --retries 0 \
+	    --retransmit 0 - "@127.0.0.1#$PEER_PORT" <<<"x.example."
+	[ "$status" -eq 75 ] || fail_run "--retransmit 0: exit status"
+	[ "$(wc -l < "$PEER_LOG")" -eq 1 ] || fail_run "--retransmit 0: sent again"
+	run --separate-stderr mlookup --retransmit 60001 -
+	[ "$status" -eq 64 ] || fail_run "--retransmit 60001"
 }
 
 @test "batch: --parallel bounds, bad values are exit 64" {
