@@ -1910,7 +1910,7 @@ batch(const struct opts *o, const struct res_conf *c,
     const struct res_params *p, char **names, int nnames)
 {
 	static char		 outbuf[BAT_OUTBUF];
-	static struct res_params lp;	/* p, lazy: replies parsed once */
+	static struct res_params lp;	/* p, lazy, with rtx_ms */
 	struct bat		 bt;
 	size_t			 k, par = (size_t)o->parallel;
 	int			 want, full, rc;

@@ -84,7 +84,7 @@ struct res_params {
 	int		 adflag;	/* AD bit in the query */
 	int		 cdflag;	/* CD bit in the query */
 	/*
-	 * The caller parses every reply it gets (dns_msg_parse) and says
+	 * The caller parses each reply itself (dns_msg_parse) and says
 	 * itself that one is malformed: res checks only the header and the
 	 * question, and parses the rest only to decide a retry.
 	 */
