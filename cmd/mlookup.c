@@ -904,14 +904,9 @@ jb_kv_str(struct mk_buf *b, const char *key, const char *s)
 static void
 jb_uint(struct mk_buf *b, unsigned long long v)
 {
-	char	d[24];
-	size_t	i = sizeof(d);
+	char	d[MK_UTOA_MAX];
 
-	do {
-		d[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	jb_add(b, d + i, sizeof(d) - i);
+	jb_add(b, d, mk_utoa(v, d));
 }
 
 static const char *const sec_names[] = {

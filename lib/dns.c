@@ -404,14 +404,9 @@ wr_s(struct wr *w, const char *s)
 static void
 wr_u(struct wr *w, unsigned long v)
 {
-	char	d[24];
-	size_t	i = sizeof(d);
+	char	d[MK_UTOA_MAX];
 
-	do {
-		d[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	wr_add(w, d + i, sizeof(d) - i);
+	wr_add(w, d, mk_utoa(v, d));
 }
 
 /* An IPv4 address, dotted quad, as inet_ntop() writes it. */
@@ -788,12 +783,7 @@ dns_ipv6_text(const uint8_t *p, char *out)
 				}
 				for (k = 12; k < 16; k++) {
 					out[n++] = k == 12 ? ':' : '.';
-					v = p[k];
-					if (v >= 100)
-						out[n++] = (char)('0' + v / 100);
-					if (v >= 10)
-						out[n++] = (char)('0' + v / 10 % 10);
-					out[n++] = (char)('0' + v % 10);
+					n += mk_utoa(p[k], out + n);
 				}
 				out[n] = '\0';
 				return n;

@@ -153,6 +153,21 @@ mk_fail(const struct mk_err *e)
 	exit(mk_exitcode(e->st));
 }
 
+size_t
+mk_utoa(unsigned long long v, char *d)
+{
+	char	t[MK_UTOA_MAX];
+	size_t	i = sizeof(t), n;
+
+	do {
+		t[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	n = sizeof(t) - i;
+	memcpy(d, t + i, n);
+	return n;
+}
+
 long long
 mk_strtonum(const char *s, long long min, long long max, const char **errstr)
 {

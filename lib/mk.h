@@ -80,6 +80,13 @@ long long	mk_strtonum(const char *s, long long min, long long max,
 		    const char **errstr);
 
 /*
+ * v in decimal into d (MK_UTOA_MAX bytes at least), no NUL; returns the
+ * number of digits.  No printf: record text and JSON write many.
+ */
+#define MK_UTOA_MAX	20
+size_t		mk_utoa(unsigned long long v, char *d);
+
+/*
  * Allocation for the front ends: on failure report "out of memory" and
  * exit 70.  lib/ uses plain malloc and returns MK_ESOFTWARE instead.
  */

@@ -1,9 +1,28 @@
 /* test_mk.c: exit codes, error records, strtonum. */
 #include <errno.h>
+#include <string.h>
 #include <sysexits.h>
 
 #include "mk.h"
 #include "t.h"
+
+/* mk_utoa: the digits of every width, no NUL written after them. */
+static void
+utoa(void)
+{
+	char	d[MK_UTOA_MAX + 1];
+
+	memset(d, 'x', sizeof(d));
+	T_EQ_INT(mk_utoa(0, d), 1);
+	T_EQ_MEM(d, 2, "0x", 2);
+	T_EQ_INT(mk_utoa(9, d), 1);
+	T_EQ_INT(mk_utoa(10, d), 2);
+	T_EQ_MEM(d, 2, "10", 2);
+	T_EQ_INT(mk_utoa(4294967295u, d), 10);
+	T_EQ_MEM(d, 10, "4294967295", 10);
+	T_EQ_INT(mk_utoa(18446744073709551615ull, d), 20);
+	T_EQ_MEM(d, 21, "18446744073709551615x", 21);
+}
 
 static void
 exitcodes(void)
@@ -113,6 +132,7 @@ main(void)
 	T_RUN(seterr);
 	T_RUN(seterr_long);
 	T_RUN(strtonum);
+	T_RUN(utoa);
 	T_RUN(progname);
 	T_RUN(ctl_line);
 	T_DONE();
