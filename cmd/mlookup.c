@@ -1533,7 +1533,7 @@ bat_finish(struct bat *bt, struct job *j, const struct mk_err *e)
 
 	res_q_result(j->q, &r);
 	if (e == NULL) {
-		/* q_reply() parsed it; the whole parse only when it counts. */
+		/* res read only the header (lazy): parse when it counts. */
 		if ((r.reply[3] & 0x0f) == DNS_R_NXDOMAIN &&
 		    j->name[0] != '\0' &&
 		    j->name[strlen(j->name) - 1] != '.' &&
@@ -1801,11 +1801,12 @@ static void
 out_job(struct bat *bt, struct job *j)
 {
 	struct dns_msg	 m;
-	const char	*err;
-	char		 rc[DNS_TYPE_TEXTMAX], msg[RES_SERVER_TEXTMAX + 200];
+	struct mk_err	 e;
+	char		 rc[DNS_TYPE_TEXTMAX];
 
 	if (j->replied) {
-		if (dns_msg_parse(j->r.reply, j->r.len, &m, &err) == 0) {
+		if (res_parse(j->r.reply, j->r.len, j->r.server, &m,
+		    &e) == 0) {
 			j->status = show(bt->o, &j->a, &j->r, &m, j->input,
 			    &j->out);
 			/* --short shows no such name: say why on stderr. */
@@ -1813,12 +1814,8 @@ out_job(struct bat *bt, struct job *j)
 				job_note(j, m.rcode == DNS_R_NOERROR ?
 				    "no records (NODATA)" :
 				    dns_rcode_to_text(m.rcode, rc));
-		} else {
-			/* What res says when it parses (res_params.lazy). */
-			snprintf(msg, sizeof(msg), "malformed reply from %s: %s",
-			    j->r.server, err);
-			job_error(bt, j, mk_exitcode(MK_EPROTO), "ERROR", msg);
-		}
+		} else
+			job_error(bt, j, mk_exitcode(e.st), "ERROR", e.msg);
 	}
 	bt->ndone++;
 	if (j->status != 0)
@@ -2036,7 +2033,6 @@ batch_doh(const struct opts *o, const struct res_conf *c,
 			break;
 		if (rc == -1)
 			continue;
-		atomic_store(&j->live, 1);
 		ok = 0;
 		while (j->err == NULL && (rc = res_search_next(c, j->name,
 		    &j->sstate, j->a.text, sizeof(j->a.text))) != 0) {

@@ -95,6 +95,8 @@ static int	q_fail(struct res_q *, enum mk_status, struct mk_err *,
 static void	q_close(struct res_q *);
 static int	q_reply(struct res_q *, const uint8_t *, size_t,
 		    struct mk_err *);
+static int	q_parsed(struct res_q *, const uint8_t *, size_t,
+		    struct dns_msg *, int *, struct mk_err *);
 static int	q_udp(struct res_q *, short, struct mk_err *);
 static void	q_resend(struct res_q *, int64_t);
 static int	q_tcp(struct res_q *, short, struct mk_err *);
@@ -820,6 +822,36 @@ q_resend(struct res_q *q, int64_t now)
 	q->rtx_at = now + q->rtx_ms < q->deadline ? now + q->rtx_ms : 0;
 }
 
+int
+res_parse(const uint8_t *reply, size_t len, const char *server,
+    struct dns_msg *m, struct mk_err *e)
+{
+	const char	*err;
+
+	if (dns_msg_parse(reply, len, m, &err) == 0)
+		return 0;
+	return mk_seterr(e, MK_EPROTO, "malformed reply from %s: %s", server,
+	    err);
+}
+
+/*
+ * r[0..n) into m, the first time only (*done): 0, or RES_Q_FAIL when it
+ * does not parse.
+ */
+static int
+q_parsed(struct res_q *q, const uint8_t *r, size_t n, struct dns_msg *m,
+    int *done, struct mk_err *e)
+{
+	struct mk_err	pe;
+
+	if (*done)
+		return 0;
+	*done = 1;
+	if (res_parse(r, n, q->p.servers[q_srv(q)].text, m, &pe) == 0)
+		return 0;
+	return q_fail(q, pe.st, e, "%s", pe.msg);
+}
+
 /*
  * A whole message r[0..n) came from the server of this try.  Ignore it
  * (RES_Q_WAIT, counted) if its ID or question is not ours; else act on
@@ -831,9 +863,9 @@ q_reply(struct res_q *q, const uint8_t *r, size_t n, struct mk_err *e)
 {
 	const struct res_server	*s = &q->p.servers[q_srv(q)];
 	struct dns_msg		 m;
-	const char		*err;
 	char			 rc[DNS_TYPE_TEXTMAX];
 	uint16_t		 flags, rcode;
+	int			 parsed = 0;
 
 	if (n < DNS_HDRLEN || r[0] != q->query[2] || r[1] != q->query[3] ||
 	    !(r[2] & 0x80)) {
@@ -842,16 +874,15 @@ q_reply(struct res_q *q, const uint8_t *r, size_t n, struct mk_err *e)
 	}
 	/*
 	 * Our ID from the address and port we asked: whoever sent it saw
-	 * the query, so a reply that does not parse is the server's.
+	 * the query, so a reply that does not parse is the server's.  Lazy:
+	 * parsed below only where the header is not enough.
 	 */
-	if (!q->p.lazy && dns_msg_parse(r, n, &m, &err) == -1)
-		return q_fail(q, MK_EPROTO, e, "malformed reply from %s: %s",
-		    s->text, err);
+	if (!q->p.lazy && q_parsed(q, r, n, &m, &parsed, e) != 0)
+		return RES_Q_FAIL;
 	if (!dns_reply_matches(q->query + 2, q->qlen, r, n)) {
-		/* Lazy: a question that does not even parse is malformed. */
-		if (q->p.lazy && dns_msg_parse(r, n, &m, &err) == -1)
-			return q_fail(q, MK_EPROTO, e, "malformed reply from "
-			    "%s: %s", s->text, err);
+		/* A question that does not even parse is malformed. */
+		if (q_parsed(q, r, n, &m, &parsed, e) != 0)
+			return RES_Q_FAIL;
 		q->st.badquestion++;
 		return RES_Q_WAIT;
 	}
@@ -863,10 +894,9 @@ q_reply(struct res_q *q, const uint8_t *r, size_t n, struct mk_err *e)
 		q->tcp = 1;
 		return q_send(q, e);
 	}
-	if (rcode == DNS_R_FORMERR && q->edns && q->p.lazy &&
-	    dns_msg_parse(r, n, &m, &err) == -1)
-		return q_fail(q, MK_EPROTO, e, "malformed reply from %s: %s",
-		    s->text, err);
+	if (rcode == DNS_R_FORMERR && q->edns &&
+	    q_parsed(q, r, n, &m, &parsed, e) != 0)
+		return RES_Q_FAIL;
 	if (rcode == DNS_R_FORMERR && q->edns && !m.edns.present) {
 		/* RFC 6891 7: a server without EDNS; ask again plainly. */
 		q->st.formerr++;

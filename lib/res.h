@@ -216,6 +216,14 @@ int	res_q_step(struct res_q *q, short revents, struct mk_err *e);
 /* The reply and the counters; reply is NULL until one was accepted. */
 void	res_q_result(const struct res_q *q, struct res_result *r);
 
+/*
+ * Parse a reply from server (its text) into m: 0, or -1 with e set to
+ * MK_EPROTO "malformed reply from SERVER: why", what res says of a reply
+ * it parses itself.  For callers with res_params.lazy.
+ */
+int	res_parse(const uint8_t *reply, size_t len, const char *server,
+	    struct dns_msg *m, struct mk_err *e);
+
 /* Close the socket, free q.  NULL is fine. */
 void	res_q_free(struct res_q *q);
 
